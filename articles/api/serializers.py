@@ -1,0 +1,231 @@
+"""Read-only delivery serializers with explicit fields. They never query: the selectors
+prefetch everything, and reading order comes from the models."""
+
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+
+from media.api.serializers import CreditLineSerializer, CreditSerializer, PhotoSerializer
+
+from ..models import Article, Block, Issue, Timeline, TimelineItem
+from ..selectors import issue_parts
+
+
+class TextNodeSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["paragraph", "subheading"], source="kind")
+    text = serializers.CharField()
+
+
+class PhotoNodeSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["photo"], source="kind")
+    photo = PhotoSerializer()
+
+
+class VideoNodeSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["video"], source="kind")
+    label = serializers.CharField(source="text", help_text="印刷版二维码旁的提示语，如“扫一扫 看视频”。")
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, block) -> str | None:
+        return block.url or None
+
+
+NODE_SERIALIZERS = {
+    Block.Kind.PARAGRAPH: TextNodeSerializer,
+    Block.Kind.SUBHEADING: TextNodeSerializer,
+    Block.Kind.PHOTO: PhotoNodeSerializer,
+    Block.Kind.VIDEO: VideoNodeSerializer,
+}
+
+
+def block_node(block: Block, context: dict) -> dict:
+    return NODE_SERIALIZERS[block.kind](block, context=context).data
+
+
+BLOCK_NODE_SCHEMA = PolymorphicProxySerializer(
+    component_name="BlockNode",
+    serializers={
+        "paragraph": TextNodeSerializer,
+        "subheading": TextNodeSerializer,
+        "photo": PhotoNodeSerializer,
+        "video": VideoNodeSerializer,
+    },
+    resource_type_field_name="type",
+    many=True,
+)
+
+
+class TestimonyNodeSerializer(serializers.Serializer):
+    """A first-person testimony (口述): the speaker, the section headline and its blocks."""
+
+    type = serializers.ChoiceField(choices=["testimony"])
+    speaker_name = serializers.CharField()
+    speaker_title = serializers.CharField()
+    headline = serializers.CharField()
+    body = serializers.SerializerMethodField()
+
+    def to_representation(self, instance):
+        section, blocks = instance
+        return {
+            "type": "testimony",
+            "speaker_name": section.speaker_name,
+            "speaker_title": section.speaker_title,
+            "headline": section.headline,
+            "body": [block_node(block, self.context) for block in blocks],
+        }
+
+    @extend_schema_field(BLOCK_NODE_SCHEMA)
+    def get_body(self, instance):  # pragma: no cover - schema only
+        raise NotImplementedError
+
+
+@extend_schema_field(
+    PolymorphicProxySerializer(
+        component_name="BodyNode",
+        serializers={
+            "paragraph": TextNodeSerializer,
+            "subheading": TextNodeSerializer,
+            "photo": PhotoNodeSerializer,
+            "video": VideoNodeSerializer,
+            "testimony": TestimonyNodeSerializer,
+        },
+        resource_type_field_name="type",
+        many=True,
+    )
+)
+class BodyField(serializers.Field):
+    """The article body as a list of typed nodes, testimonies nesting their own blocks."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, article: Article) -> list[dict]:
+        return [
+            TestimonyNodeSerializer(item, context=self.context).data
+            if isinstance(item, tuple)
+            else block_node(item, self.context)
+            for item in article.body()
+        ]
+
+
+class IssueLinkSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="v1:issue-detail", lookup_field="slug")
+
+    class Meta:
+        model = Issue
+        fields = ["id", "slug", "title", "url"]
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="v1:article-detail")
+    kind_label = serializers.CharField(source="get_kind_display")
+    bylines = CreditSerializer(many=True)
+    byline_line = serializers.CharField(help_text="署名，按印刷格式排好。")
+    character_count = serializers.IntegerField(help_text="正文字数（汉字与中文标点各计 1，连续的字母数字计 1）。")
+    body = BodyField()
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "slug",
+            "url",
+            "position",
+            "kind",
+            "kind_label",
+            "kicker",
+            "headline",
+            "subheadline",
+            "bylines",
+            "byline_line",
+            "character_count",
+            "body",
+        ]
+
+
+class ArticleDetailSerializer(ArticleSerializer):
+    issue = IssueLinkSerializer()
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "issue"]
+
+
+class TimelineCreditSerializer(CreditLineSerializer):
+    credits = CreditSerializer(many=True, source="bylines")
+
+
+class TimelineItemSerializer(serializers.ModelSerializer):
+    date = serializers.CharField(source="date_iso", help_text="ISO 8601，按精度截断：2012、2012-03 或 2012-03-05。")
+    label = serializers.CharField(source="date_label", help_text="印刷格式的日期，如“2012年”。")
+    precision = serializers.CharField(source="date_precision")
+
+    class Meta:
+        model = TimelineItem
+        fields = ["date", "precision", "label", "text"]
+
+
+class TimelineSerializer(serializers.ModelSerializer):
+    credit = TimelineCreditSerializer(source="*", help_text="编者署名，如“本报记者 沈吟 整理”。")
+    items = TimelineItemSerializer(many=True)
+
+    class Meta:
+        model = Timeline
+        fields = ["id", "title", "credit", "items"]
+
+
+class ArticlePartSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["article"])
+    position = serializers.IntegerField()
+    article = ArticleSerializer()
+
+
+class PhotoPartSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["photo"])
+    position = serializers.IntegerField()
+    photo = PhotoSerializer()
+
+
+class TimelinePartSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["timeline"])
+    position = serializers.IntegerField()
+    timeline = TimelineSerializer()
+
+
+PART_SERIALIZERS = {
+    "article": ArticlePartSerializer,
+    "photo": PhotoPartSerializer,
+    "timeline": TimelinePartSerializer,
+}
+
+
+class IssueSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="v1:issue-detail", lookup_field="slug")
+
+    class Meta:
+        model = Issue
+        fields = ["id", "slug", "url", "title", "subtitle", "description", "issue_date", "published_at"]
+
+
+class IssueDetailSerializer(IssueSerializer):
+    parts = serializers.SerializerMethodField(help_text="专题的各部分，按阅读顺序排列。")
+
+    class Meta(IssueSerializer.Meta):
+        fields = [*IssueSerializer.Meta.fields, "parts"]
+
+    @extend_schema_field(
+        PolymorphicProxySerializer(
+            component_name="IssuePart",
+            serializers=PART_SERIALIZERS,
+            resource_type_field_name="type",
+            many=True,
+        )
+    )
+    def get_parts(self, issue) -> list[dict]:
+        parts = []
+        for part_type, position, obj in issue_parts(issue):
+            content = obj.photo if part_type == "photo" else obj
+            serializer = PART_SERIALIZERS[part_type]
+            parts.append(
+                serializer({"type": part_type, "position": position, part_type: content}, context=self.context).data
+            )
+        return parts

@@ -1,0 +1,341 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from media.credits import Credit, CreditAction, credit_line
+
+from . import slugs, typesetting
+from .querysets import ArticleQuerySet, IssueQuerySet, PublicationStatus
+
+
+class Contributor(models.Model):
+    """A person or an organisation credited anywhere: one row per real contributor."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "个人"
+        ORGANISATION = "organisation", "单位"
+
+    name = models.CharField("姓名或名称", max_length=100, db_index=True)
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    disambiguation = models.CharField(
+        "区分说明",
+        max_length=100,
+        blank=True,
+        help_text="同名时用于区分，例如“本报杭州记者站”或“江山市”。",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "作者/单位"
+        verbose_name_plural = "作者/单位"
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "disambiguation"], name="contributor_unique_name"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.disambiguation}）" if self.disambiguation else self.name
+
+
+class Issue(models.Model):
+    """A special report (专题): articles, page photos and timelines in reading order."""
+
+    title = models.CharField("专题名称", max_length=200)
+    slug = models.SlugField(
+        "网址标识",
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text="留空则按标题拼音自动生成，例如 wo-men-zhe-shi-nian。",
+    )
+    subtitle = models.CharField("副标题", max_length=200, blank=True)
+    description = models.TextField("简介", blank=True)
+    issue_date = models.DateField("刊发日期")
+    status = models.CharField(
+        "状态", max_length=20, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
+    )
+    published_at = models.DateTimeField(
+        "发布时间", null=True, blank=True, help_text="发布后读者可见的时间（北京时间）。"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    objects = IssueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "专题"
+        verbose_name_plural = "专题"
+        ordering = ["-issue_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=PublicationStatus.PUBLISHED) | Q(published_at__isnull=False),
+                name="issue_published_has_time",
+                violation_error_message="已发布的专题必须有发布时间。",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if not self.slug:
+            self.slug = slugs.unique_slug(Issue, self.title, exclude_pk=self.pk)
+
+
+class Article(models.Model):
+    class Kind(models.TextChoices):
+        REPORT = "report", "报道"
+        NEWS = "news", "消息"
+        COMMENTARY = "commentary", "评论"
+        FEATURE = "feature", "通讯"
+        INTERVIEW = "interview", "访谈"
+        OTHER = "other", "其他"
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="articles", verbose_name="专题")
+    position = models.PositiveIntegerField(
+        "版序", default=0, help_text="在专题中的阅读顺序，与专题图片、大事记共用一套序号。"
+    )
+    kicker = models.CharField("引题", max_length=200, blank=True, help_text="印在主题上方的短句。")
+    headline = models.CharField("主题", max_length=200)
+    subheadline = models.CharField("副题", max_length=200, blank=True, help_text="印在主题下方。")
+    kind = models.CharField("体裁", max_length=20, choices=Kind.choices, default=Kind.REPORT)
+    status = models.CharField(
+        "状态", max_length=20, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
+    )
+    slug = models.SlugField(
+        "网址标识", max_length=200, unique=True, blank=True, help_text="留空则按主题拼音自动生成。"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "稿件"
+        verbose_name_plural = "稿件"
+        ordering = ["issue_id", "position", "id"]
+        indexes = [models.Index(fields=["issue", "position"], name="article_reading_order")]
+
+    def __str__(self):
+        return self.headline
+
+    def clean(self):
+        if not self.slug:
+            self.slug = slugs.unique_slug(Article, self.headline, exclude_pk=self.pk)
+
+    @property
+    def byline_line(self) -> str:
+        """The byline as printed; needs bylines prefetched."""
+        return credit_line(self.bylines.all())
+
+    @property
+    def character_count(self) -> int:
+        """字数 of the body: paragraphs, subheadings and testimony headlines.
+
+        Headlines, captions and bylines are not counted, as on the copy desk. Needs
+        blocks and sections prefetched.
+        """
+        texts = [block.text for block in self.blocks.all() if block.kind in Block.TEXT_KINDS]
+        texts += [section.headline for section in self.sections.all()]
+        return sum(typesetting.count_characters(text) for text in texts)
+
+    def body(self) -> list:
+        """The body in reading order: blocks, with each testimony's blocks gathered under
+        its Section as (section, [blocks]). Needs blocks and sections prefetched."""
+        sections = {section.pk: section for section in self.sections.all()}
+        body: list = []
+        for block in self.blocks.all():
+            if block.section_id is None:
+                body.append(block)
+            elif body and isinstance(body[-1], tuple) and body[-1][0].pk == block.section_id:
+                body[-1][1].append(block)
+            else:
+                body.append((sections[block.section_id], [block]))
+        return body
+
+
+class Section(models.Model):
+    """A first-person testimony (口述) inside an article: who speaks, and the section's headline."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections", verbose_name="稿件")
+    speaker_name = models.CharField("讲述人", max_length=100)
+    speaker_title = models.CharField("讲述人身份", max_length=200, blank=True, help_text="例如“庆元县安南乡党委书记”。")
+    headline = models.CharField("小标题", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "讲述段落"
+        verbose_name_plural = "讲述段落"
+        ordering = ["article_id", "id"]
+
+    def __str__(self):
+        speaker = f"{self.speaker_title}{self.speaker_name}"
+        return f"{speaker}：{self.headline}" if self.headline else speaker
+
+
+class Block(models.Model):
+    """One piece of an article body, in reading order; inside a testimony when `section` is set."""
+
+    class Kind(models.TextChoices):
+        PARAGRAPH = "paragraph", "段落"
+        SUBHEADING = "subheading", "小标题"
+        PHOTO = "photo", "图片"
+        VIDEO = "video", "视频链接"
+
+    TEXT_KINDS = (Kind.PARAGRAPH, Kind.SUBHEADING)
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="blocks", verbose_name="稿件")
+    position = models.PositiveIntegerField("顺序", default=0)
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.PARAGRAPH)
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.CASCADE,
+        related_name="blocks",
+        null=True,
+        blank=True,
+        verbose_name="所属讲述",
+        help_text="属于某段讲述时选择讲述人；同一讲述的内容须前后相连。",
+    )
+    text = models.TextField(
+        "文字", blank=True, help_text="段落、小标题的正文（纯文本）；视频链接的提示语，如“扫一扫 看视频”。"
+    )
+    photo = models.ForeignKey(
+        "media.Photo",
+        on_delete=models.PROTECT,
+        related_name="blocks",
+        null=True,
+        blank=True,
+        verbose_name="图片",
+    )
+    url = models.URLField("视频地址", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "正文块"
+        verbose_name_plural = "正文块"
+        ordering = ["article_id", "position", "id"]
+        indexes = [models.Index(fields=["article", "position"], name="block_reading_order")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.position}"
+
+    def clean(self):
+        errors = {}
+        if self.kind in self.TEXT_KINDS and not self.text.strip():
+            errors["text"] = ValidationError("段落和小标题不能为空。", code="block_text_missing")
+        if self.kind in self.TEXT_KINDS and typesetting.looks_like_html(self.text):
+            errors["text"] = ValidationError(
+                "正文是纯文本，请去掉 HTML 标签后再保存。", code="block_text_html"
+            )
+        if self.kind == self.Kind.PHOTO and not self.photo_id:
+            errors["photo"] = ValidationError("图片块需要选择一张图片。", code="block_photo_missing")
+        if self.kind != self.Kind.PHOTO and self.photo_id:
+            errors["photo"] = ValidationError("只有图片块可以选择图片。", code="block_photo_unexpected")
+        if self.kind != self.Kind.VIDEO and self.url:
+            errors["url"] = ValidationError("只有视频链接块可以填写视频地址。", code="block_url_unexpected")
+        if self.section_id and self.article_id and self.section.article_id != self.article_id:
+            errors["section"] = ValidationError("所选讲述不属于这篇稿件。", code="block_section_foreign")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Byline(Credit):
+    """A contributor credited on an article, or as compiler of a timeline."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="bylines", null=True, blank=True, verbose_name="稿件"
+    )
+    timeline = models.ForeignKey(
+        "Timeline", on_delete=models.CASCADE, related_name="bylines", null=True, blank=True, verbose_name="大事记"
+    )
+
+    class Meta(Credit.Meta):
+        verbose_name = "署名"
+        verbose_name_plural = "署名"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(article__isnull=False, timeline__isnull=True)
+                | Q(article__isnull=True, timeline__isnull=False),
+                name="byline_on_article_or_timeline",
+                violation_error_message="署名必须属于一篇稿件或一份大事记。",
+            ),
+        ]
+
+
+class IssuePhoto(models.Model):
+    """A photo placed on the issue's page itself, not inside an article."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="issue_photos", verbose_name="专题")
+    photo = models.ForeignKey("media.Photo", on_delete=models.PROTECT, related_name="issue_placements", verbose_name="图片")
+    position = models.PositiveIntegerField("版序", default=0, help_text="与稿件、大事记共用一套序号。")
+
+    class Meta:
+        verbose_name = "专题图片"
+        verbose_name_plural = "专题图片"
+        ordering = ["issue_id", "position", "id"]
+
+    def __str__(self):
+        return str(self.photo)
+
+
+class Timeline(models.Model):
+    """A chronicle (大事记) with its own title and compiled-by credit."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="timelines", verbose_name="专题")
+    position = models.PositiveIntegerField("版序", default=0, help_text="与稿件、专题图片共用一套序号。")
+    title = models.CharField("标题", max_length=200)
+    credit_action = models.CharField(
+        "署名方式",
+        max_length=20,
+        choices=[(CreditAction.COMPILED, CreditAction.COMPILED.label), (CreditAction.WROTE, "（不印）")],
+        default=CreditAction.COMPILED,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = "大事记"
+        verbose_name_plural = "大事记"
+        ordering = ["issue_id", "position", "id"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def credit_line(self) -> str:
+        """"本报记者 沈吟 整理"; needs bylines prefetched."""
+        return credit_line(self.bylines.all(), self.credit_action)
+
+
+class TimelineItem(models.Model):
+    class Precision(models.TextChoices):
+        YEAR = "year", "年"
+        MONTH = "month", "月"
+        DAY = "day", "日"
+
+    timeline = models.ForeignKey(Timeline, on_delete=models.CASCADE, related_name="items", verbose_name="大事记")
+    position = models.PositiveIntegerField("顺序", default=0)
+    date = models.DateField("日期", help_text="只知道年份时填该年 1 月 1 日，并把精度选为“年”。")
+    date_precision = models.CharField("日期精度", max_length=10, choices=Precision.choices, default=Precision.YEAR)
+    text = models.TextField("内容")
+
+    class Meta:
+        verbose_name = "大事记条目"
+        verbose_name_plural = "大事记条目"
+        ordering = ["timeline_id", "position", "date", "id"]
+
+    def __str__(self):
+        return f"{self.date_label} {self.text[:30]}"
+
+    @property
+    def date_label(self) -> str:
+        """The date as printed: "2012年", "2012年3月", "2012年3月5日"."""
+        d = self.date
+        if self.date_precision == self.Precision.YEAR:
+            return f"{d.year}年"
+        if self.date_precision == self.Precision.MONTH:
+            return f"{d.year}年{d.month}月"
+        return f"{d.year}年{d.month}月{d.day}日"
+
+    @property
+    def date_iso(self) -> str:
+        """ISO 8601 at the item's precision: "2012", "2012-03" or "2012-03-05"."""
+        iso = self.date.isoformat()
+        return {self.Precision.YEAR: iso[:4], self.Precision.MONTH: iso[:7]}.get(self.date_precision, iso)

@@ -1,0 +1,44 @@
+"""Checks an uploaded photo before it is stored: size, real image, format, pixel count."""
+
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from PIL import Image, UnidentifiedImageError
+
+from .conf import conf
+
+
+def validate_photo_file(file) -> None:
+    if file.size > conf.PHOTO_MAX_BYTES:
+        raise ValidationError(
+            "图片文件过大（%(size)s），上限为 %(limit)s。",
+            code="photo_too_large",
+            params={"size": filesizeformat(file.size), "limit": filesizeformat(conf.PHOTO_MAX_BYTES)},
+        )
+    position = file.tell() if hasattr(file, "tell") else 0
+    try:
+        file.seek(0)
+        with Image.open(file) as image:
+            image_format = image.format
+            width, height = image.size
+            if width * height > conf.PHOTO_MAX_PIXELS:
+                raise ValidationError(
+                    "图片像素过多（%(width)s×%(height)s），上限为 %(limit)s 像素。",
+                    code="photo_too_many_pixels",
+                    params={"width": width, "height": height, "limit": conf.PHOTO_MAX_PIXELS},
+                )
+            # verify() reads the whole file: a truncated or corrupt upload fails here.
+            image.verify()
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ValidationError(
+            "无法识别的图片文件，文件可能已损坏或并非图片。", code="photo_unreadable"
+        ) from exc
+    finally:
+        file.seek(position)
+    if image_format not in conf.PHOTO_FORMATS:
+        raise ValidationError(
+            "不支持的图片格式 %(format)s，请上传 %(allowed)s。",
+            code="photo_format",
+            params={"format": image_format, "allowed": "、".join(conf.PHOTO_FORMATS)},
+        )
