@@ -157,9 +157,13 @@ class Article(models.Model):
 class Section(models.Model):
     """A first-person testimony (口述) inside an article: who speaks, and the section's headline."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections", verbose_name="稿件")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="sections", verbose_name="稿件"
+    )
     speaker_name = models.CharField("讲述人", max_length=100)
-    speaker_title = models.CharField("讲述人身份", max_length=200, blank=True, help_text="例如“庆元县安南乡党委书记”。")
+    speaker_title = models.CharField(
+        "讲述人身份", max_length=200, blank=True, help_text="例如“庆元县安南乡党委书记”。"
+    )
     headline = models.CharField("小标题", max_length=200, blank=True)
 
     class Meta:
@@ -244,7 +248,12 @@ class Byline(Credit):
         Article, on_delete=models.CASCADE, related_name="bylines", null=True, blank=True, verbose_name="稿件"
     )
     timeline = models.ForeignKey(
-        "Timeline", on_delete=models.CASCADE, related_name="bylines", null=True, blank=True, verbose_name="大事记"
+        "Timeline",
+        on_delete=models.CASCADE,
+        related_name="bylines",
+        null=True,
+        blank=True,
+        verbose_name="大事记",
     )
 
     class Meta(Credit.Meta):
@@ -263,8 +272,12 @@ class Byline(Credit):
 class IssuePhoto(models.Model):
     """A photo placed on the issue's page itself, not inside an article."""
 
-    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="issue_photos", verbose_name="专题")
-    photo = models.ForeignKey("media.Photo", on_delete=models.PROTECT, related_name="issue_placements", verbose_name="图片")
+    issue = models.ForeignKey(
+        Issue, on_delete=models.CASCADE, related_name="issue_photos", verbose_name="专题"
+    )
+    photo = models.ForeignKey(
+        "media.Photo", on_delete=models.PROTECT, related_name="issue_placements", verbose_name="图片"
+    )
     position = models.PositiveIntegerField("版序", default=0, help_text="与稿件、大事记共用一套序号。")
 
     class Meta:
@@ -300,7 +313,7 @@ class Timeline(models.Model):
 
     @property
     def credit_line(self) -> str:
-        """"本报记者 沈吟 整理"; needs bylines prefetched."""
+        """ "本报记者 沈吟 整理"; needs bylines prefetched."""
         return credit_line(self.bylines.all(), self.credit_action)
 
 
@@ -310,10 +323,14 @@ class TimelineItem(models.Model):
         MONTH = "month", "月"
         DAY = "day", "日"
 
-    timeline = models.ForeignKey(Timeline, on_delete=models.CASCADE, related_name="items", verbose_name="大事记")
+    timeline = models.ForeignKey(
+        Timeline, on_delete=models.CASCADE, related_name="items", verbose_name="大事记"
+    )
     position = models.PositiveIntegerField("顺序", default=0)
     date = models.DateField("日期", help_text="只知道年份时填该年 1 月 1 日，并把精度选为“年”。")
-    date_precision = models.CharField("日期精度", max_length=10, choices=Precision.choices, default=Precision.YEAR)
+    date_precision = models.CharField(
+        "日期精度", max_length=10, choices=Precision.choices, default=Precision.YEAR
+    )
     text = models.TextField("内容")
 
     class Meta:

@@ -65,7 +65,6 @@ def articles_for_delivery() -> QuerySet[Article]:
     return Article.objects.published().select_related("issue").prefetch_related(*_article_parts())
 
 
-
 def issue_parts(issue: Issue) -> list[tuple[str, int, object]]:
     """The issue's delivered parts as (type, position, object), in reading order.
 

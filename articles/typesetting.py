@@ -19,7 +19,13 @@ def full_width_punctuation(text: str) -> str:
         start, end = match.start(), match.end()
         before = text[start - 1] if start else ""
         after = text[end] if end < len(text) else ""
-        if match.group() in ",:" and before.isascii() and before.isdigit() and after.isascii() and after.isdigit():
+        if (
+            match.group() in ",:"
+            and before.isascii()
+            and before.isdigit()
+            and after.isascii()
+            and after.isdigit()
+        ):
             return match.group()
         return match.group().translate(FULL_WIDTH)
 

@@ -32,7 +32,7 @@ class CreditAction(models.TextChoices):
 
 
 def role_label(role: str, organisation: str = "") -> str:
-    """"共享联盟·福明街道": the role, then the organisation it speaks for."""
+    """ "共享联盟·福明街道": the role, then the organisation it speaks for."""
     label = CreditRole(role).label if role else ""
     if organisation:
         return f"{label}·{organisation}" if label else organisation

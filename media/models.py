@@ -46,7 +46,7 @@ class Photo(models.Model):
 
     @property
     def credit_line(self) -> str:
-        """"本报记者 吕之暹 拍友 周晨磊 摄" or "小古城村供图"; needs credits prefetched."""
+        """ "本报记者 吕之暹 拍友 周晨磊 摄" or "小古城村供图"; needs credits prefetched."""
         return credit_line(self.credits.all(), self.credit_action)
 
 

@@ -4,7 +4,17 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from articles.models import Article, Block, Byline, Contributor, Issue, IssuePhoto, Section, Timeline, TimelineItem
+from articles.models import (
+    Article,
+    Block,
+    Byline,
+    Contributor,
+    Issue,
+    IssuePhoto,
+    Section,
+    Timeline,
+    TimelineItem,
+)
 from articles.querysets import PublicationStatus
 from media.credits import CreditAction, CreditRole
 from media.models import Photo, PhotoCredit

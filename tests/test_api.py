@@ -41,10 +41,20 @@ def build_issue(article_count: int, **issue_fields):
         photo = PhotoFactory()
         PhotoCreditFactory(photo=photo, position=1)
         PhotoCreditFactory(photo=photo, position=2, role=CreditRole.READER_PHOTOGRAPHER)
-        BlockFactory(article=article, section=section, position=3, kind=Block.Kind.PHOTO, text="", photo=photo)
-        BlockFactory(article=article, position=4, kind=Block.Kind.VIDEO, text="扫一扫 看视频", url="https://v.example.cn/1")
+        BlockFactory(
+            article=article, section=section, position=3, kind=Block.Kind.PHOTO, text="", photo=photo
+        )
+        BlockFactory(
+            article=article,
+            position=4,
+            kind=Block.Kind.VIDEO,
+            text="扫一扫 看视频",
+            url="https://v.example.cn/1",
+        )
         page_photo = PhotoFactory(credit_action=CreditAction.COURTESY)
-        PhotoCreditFactory(photo=page_photo, contributor=ContributorFactory(name=f"某村{n}", kind="organisation"), role="")
+        PhotoCreditFactory(
+            photo=page_photo, contributor=ContributorFactory(name=f"某村{n}", kind="organisation"), role=""
+        )
         IssuePhotoFactory(issue=issue, photo=page_photo, position=n * 2 + 2)
     timeline = TimelineFactory(issue=issue, position=article_count * 2 + 1, title="浙江党建工作大事记")
     BylineFactory(article=None, timeline=timeline, contributor=reporter)

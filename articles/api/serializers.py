@@ -3,7 +3,6 @@ prefetch everything, and reading order comes from the models."""
 
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
-from rest_framework.reverse import reverse
 
 from media.api.serializers import CreditLineSerializer, CreditSerializer, PhotoSerializer
 
@@ -121,7 +120,9 @@ class ArticleSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display")
     bylines = CreditSerializer(many=True)
     byline_line = serializers.CharField(help_text="署名，按印刷格式排好。")
-    character_count = serializers.IntegerField(help_text="正文字数（汉字与中文标点各计 1，连续的字母数字计 1）。")
+    character_count = serializers.IntegerField(
+        help_text="正文字数（汉字与中文标点各计 1，连续的字母数字计 1）。"
+    )
     body = BodyField()
 
     class Meta:
@@ -155,7 +156,9 @@ class TimelineCreditSerializer(CreditLineSerializer):
 
 
 class TimelineItemSerializer(serializers.ModelSerializer):
-    date = serializers.CharField(source="date_iso", help_text="ISO 8601，按精度截断：2012、2012-03 或 2012-03-05。")
+    date = serializers.CharField(
+        source="date_iso", help_text="ISO 8601，按精度截断：2012、2012-03 或 2012-03-05。"
+    )
     label = serializers.CharField(source="date_label", help_text="印刷格式的日期，如“2012年”。")
     precision = serializers.CharField(source="date_precision")
 
@@ -226,6 +229,8 @@ class IssueDetailSerializer(IssueSerializer):
             content = obj.photo if part_type == "photo" else obj
             serializer = PART_SERIALIZERS[part_type]
             parts.append(
-                serializer({"type": part_type, "position": position, part_type: content}, context=self.context).data
+                serializer(
+                    {"type": part_type, "position": position, part_type: content}, context=self.context
+                ).data
             )
         return parts

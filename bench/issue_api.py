@@ -1,0 +1,125 @@
+"""Measure the read API: SQL queries, response size and latency per request.
+
+Runs against a throwaway database (SQLite in a temp folder unless DATABASE_URL is set):
+migrates it, loads the demo issue, builds a synthetic issue 20 times its size, then
+requests both through Django's test client. The demo issue is the baseline the large one
+is compared with in the same run, since these machines are noisy.
+
+    .venv/bin/python bench/issue_api.py [--requests 60] [--articles 60]
+"""
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def setup_django(tmp: Path) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+    os.environ["VAR_DIR"] = str(tmp)
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'bench.sqlite3'}")
+    os.environ["DEBUG"] = "false"
+    os.environ["SECURE_SSL_REDIRECT"] = "false"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def build_large_issue(article_count: int):
+    from articles.models import Article, Block, Byline, Contributor, Section
+    from articles.selectors import issues_for_delivery
+    from articles.services.demo import load_demo_issue
+    from articles.services.publishing import publish_issue
+    from tests.factories import IssueFactory, PhotoCreditFactory, PhotoFactory
+
+    demo, _ = load_demo_issue()
+    issue = IssueFactory(title="基准测试专题", slug="bench-large", draft=True)
+    reporters = [Contributor.objects.get_or_create(name=f"记者{n}")[0] for n in range(10)]
+    photo = PhotoFactory()
+    PhotoCreditFactory(photo=photo, contributor=reporters[0])
+    paragraph = "浙江，中国革命红船的起航地。" * 8
+    for n in range(article_count):
+        article = Article.objects.create(issue=issue, position=n + 1, headline=f"稿件{n}", slug=f"bench-{n}")
+        Byline.objects.bulk_create(
+            Byline(article=article, contributor=reporters[(n + k) % 10], position=k) for k in range(3)
+        )
+        section = Section.objects.create(article=article, speaker_name="讲述人", headline="小标题")
+        blocks = [Block(article=article, position=p, text=paragraph) for p in range(12)]
+        blocks += [Block(article=article, section=section, position=12 + p, text=paragraph) for p in range(6)]
+        blocks.append(
+            Block(article=article, section=section, position=18, kind="photo", text="", photo=photo)
+        )
+        Block.objects.bulk_create(blocks)
+    publish_issue(issue)
+    assert issues_for_delivery().filter(pk=issue.pk).exists()
+    return demo, issue
+
+
+def measure(client, url: str, requests: int) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    timings = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        client.get(url)
+        timings.append((time.perf_counter() - start) * 1000)
+    return {
+        "queries": len(queries),
+        "bytes": len(response.content),
+        "median_ms": statistics.median(timings),
+        "p90_ms": statistics.quantiles(timings, n=10)[-1],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--articles", type=int, default=60)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        setup_django(Path(tmp))
+        import django
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import setup_test_environment
+
+        setup_test_environment()
+        demo, large = build_large_issue(args.articles)
+        client = Client()
+        rows = [
+            ("issue list", "/api/v1/issues/"),
+            (f"demo issue ({demo.articles.count()} articles)", f"/api/v1/issues/{demo.slug}/"),
+            (f"large issue ({large.articles.count()} articles)", f"/api/v1/issues/{large.slug}/"),
+            ("one demo article", f"/api/v1/articles/{demo.articles.first().pk}/"),
+            ("one large-issue article", f"/api/v1/articles/{large.articles.first().pk}/"),
+        ]
+        print(
+            f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
+            f"Python {platform.python_version()}; Django {django.get_version()}; "
+            f"database {connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else connection.pg_version}"
+        )
+        print(f"{args.requests} requests each, Django test client (no network)\n")
+        print("| request | SQL queries | response bytes | median ms | p90 ms |")
+        print("| --- | ---: | ---: | ---: | ---: |")
+        for label, url in rows:
+            m = measure(client, url, args.requests)
+            print(f"| {label} | {m['queries']} | {m['bytes']:,} | {m['median_ms']:.1f} | {m['p90_ms']:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.utils.html import format_html
+
+from .models import Photo, PhotoCredit
+
+
+class PhotoCreditInline(admin.TabularInline):
+    model = PhotoCredit
+    extra = 1
+    autocomplete_fields = ["contributor"]
+    fields = ["position", "contributor", "role", "organisation"]
+
+
+@admin.display(description="缩略图")
+def thumbnail(photo):
+    if not photo.image:
+        return "—"
+    return format_html(
+        '<img src="{}" alt="{}" style="max-width:160px;max-height:120px;object-fit:contain">',
+        photo.image.url,
+        photo.alt_text or photo.caption,
+    )
+
+
+@admin.register(Photo)
+class PhotoAdmin(admin.ModelAdmin):
+    list_display = [thumbnail, "caption", "credit_line_display", "width", "height", "created_at"]
+    list_display_links = [thumbnail, "caption"]
+    list_filter = ["credit_action", "created_at"]
+    search_fields = ["caption", "alt_text", "credits__contributor__name"]
+    readonly_fields = [thumbnail, "width", "height"]
+    fields = ["image", thumbnail, ("width", "height"), "caption", "alt_text", "credit_action"]
+    inlines = [PhotoCreditInline]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("credits__contributor")
+
+    @admin.display(description="署名")
+    def credit_line_display(self, photo):
+        return photo.credit_line
