@@ -9,6 +9,7 @@ is compared with in the same run, since these machines are noisy.
 """
 
 import argparse
+import datetime as dt
 import os
 import platform
 import statistics
@@ -27,6 +28,8 @@ def setup_django(tmp: Path) -> None:
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'bench.sqlite3'}")
     os.environ["DEBUG"] = "false"
     os.environ["SECURE_SSL_REDIRECT"] = "false"
+    os.environ["STATIC_ROOT"] = str(tmp / "static")
+    (tmp / "static").mkdir()
     import django
 
     django.setup()
@@ -36,7 +39,18 @@ def setup_django(tmp: Path) -> None:
 
 
 def build_large_issue(article_count: int):
-    from articles.models import Article, Block, Byline, Contributor, Section
+    """The demo issue, and a published one with `article_count` articles of 19 blocks each
+    (a testimony with a photo inside), a page photo and a 50-item timeline."""
+    from articles.models import (
+        Article,
+        Block,
+        Byline,
+        Contributor,
+        IssuePhoto,
+        Section,
+        Timeline,
+        TimelineItem,
+    )
     from articles.selectors import issues_for_delivery
     from articles.services.demo import load_demo_issue
     from articles.services.publishing import publish_issue
@@ -60,6 +74,13 @@ def build_large_issue(article_count: int):
             Block(article=article, section=section, position=18, kind="photo", text="", photo=photo)
         )
         Block.objects.bulk_create(blocks)
+    IssuePhoto.objects.create(issue=issue, photo=photo, position=article_count + 1)
+    timeline = Timeline.objects.create(issue=issue, position=article_count + 2, title="大事记")
+    Byline.objects.create(timeline=timeline, contributor=reporters[0])
+    TimelineItem.objects.bulk_create(
+        TimelineItem(timeline=timeline, position=n, date=dt.date(1970 + n, 1, 1), text=paragraph)
+        for n in range(50)
+    )
     publish_issue(issue)
     assert issues_for_delivery().filter(pk=issue.pk).exists()
     return demo, issue
@@ -71,6 +92,7 @@ def measure(client, url: str, requests: int) -> dict:
 
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
+    query_count = len(queries)
     assert response.status_code == 200, (url, response.status_code)
     timings = []
     for _ in range(requests):
@@ -78,7 +100,7 @@ def measure(client, url: str, requests: int) -> dict:
         client.get(url)
         timings.append((time.perf_counter() - start) * 1000)
     return {
-        "queries": len(queries),
+        "queries": query_count,
         "bytes": len(response.content),
         "median_ms": statistics.median(timings),
         "p90_ms": statistics.quantiles(timings, n=10)[-1],
@@ -94,11 +116,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         setup_django(Path(tmp))
         import django
-        from django.db import connection
+        from django.core.signals import request_finished, request_started
+        from django.db import close_old_connections, connection, reset_queries
         from django.test import Client
         from django.test.utils import setup_test_environment
 
         setup_test_environment()
+        # As Django's own test cases do: keep one connection and its query log across requests.
+        request_started.disconnect(reset_queries)
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
         demo, large = build_large_issue(args.articles)
         client = Client()
         rows = [
