@@ -1,11 +1,13 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from media.admin import thumbnail
+from newsroom.admin_autocomplete import RowAutocompleteInlineMixin
 
 from .forms import BlockFormSet
 from .models import Article, Block, Byline, Contributor, Issue, IssuePhoto, Section, Timeline, TimelineItem
@@ -20,7 +22,7 @@ class ArticleInline(admin.TabularInline):
     show_change_link = True
 
 
-class IssuePhotoInline(admin.TabularInline):
+class IssuePhotoInline(RowAutocompleteInlineMixin, admin.TabularInline):
     model = IssuePhoto
     extra = 0
     fields = ["position", "photo", "preview"]
@@ -48,6 +50,8 @@ class IssueAdmin(admin.ModelAdmin):
     list_filter = ["status", "issue_date"]
     search_fields = ["title", "slug", "articles__headline"]
     date_hierarchy = "issue_date"
+    # Explicit, because the annotated queryset below loses Meta.ordering (autocomplete pages).
+    ordering = ["-issue_date", "-id"]
     readonly_fields = ["api_link", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "subtitle", "slug", "issue_date", "description"]}),
@@ -96,27 +100,32 @@ class IssueAdmin(admin.ModelAdmin):
             self.message_user(request, done_message % done, messages.SUCCESS)
 
 
-class BylineInline(admin.TabularInline):
+class BylineInline(RowAutocompleteInlineMixin, admin.TabularInline):
     model = Byline
     fk_name = "article"
     extra = 1
     fields = ["position", "contributor", "role", "organisation"]
     autocomplete_fields = ["contributor"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("contributor")
+
 
 class SectionInline(admin.StackedInline):
     model = Section
     extra = 0
     fields = [("speaker_title", "speaker_name"), "headline"]
-    verbose_name = "讲述段落（先在这里添加讲述人，再在下方正文块中选择“所属讲述”）"
+    verbose_name = "讲述段落"
+    verbose_name_plural = "讲述段落（先在这里添加讲述人，再在下方正文块中选择“所属讲述”）"
 
 
-class BlockInline(admin.StackedInline):
+class BlockInline(RowAutocompleteInlineMixin, admin.StackedInline):
     model = Block
     formset = BlockFormSet
     extra = 1
     fields = [("position", "kind", "section"), "text", ("photo", "url")]
     autocomplete_fields = ["photo"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("photo", "section")
@@ -163,6 +172,7 @@ class ContributorAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "disambiguation", "byline_total", "photo_credit_total"]
     list_filter = ["kind"]
     search_fields = ["name", "disambiguation"]
+    ordering = ["name", "id"]
 
     def get_queryset(self, request):
         return (
