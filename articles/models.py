@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from media.credits import Credit, CreditAction, credit_line
+from media.validators import validate_plain_text
 
 from . import slugs, typesetting
 from .querysets import ArticleQuerySet, IssueQuerySet, PublicationStatus
@@ -40,7 +41,7 @@ class Contributor(models.Model):
 class Issue(models.Model):
     """A special report (专题): articles, page photos and timelines in reading order."""
 
-    title = models.CharField("专题名称", max_length=200)
+    title = models.CharField("专题名称", max_length=200, validators=[validate_plain_text])
     slug = models.SlugField(
         "网址标识",
         max_length=200,
@@ -48,8 +49,8 @@ class Issue(models.Model):
         blank=True,
         help_text="留空则按标题拼音自动生成，例如 wo-men-zhe-shi-nian。",
     )
-    subtitle = models.CharField("副标题", max_length=200, blank=True)
-    description = models.TextField("简介", blank=True)
+    subtitle = models.CharField("副标题", max_length=200, blank=True, validators=[validate_plain_text])
+    description = models.TextField("简介", blank=True, validators=[validate_plain_text])
     issue_date = models.DateField("刊发日期")
     status = models.CharField(
         "状态", max_length=20, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
@@ -95,9 +96,13 @@ class Article(models.Model):
     position = models.PositiveIntegerField(
         "版序", default=0, help_text="在专题中的阅读顺序，与专题图片、大事记共用一套序号。"
     )
-    kicker = models.CharField("引题", max_length=200, blank=True, help_text="印在主题上方的短句。")
-    headline = models.CharField("主题", max_length=200)
-    subheadline = models.CharField("副题", max_length=200, blank=True, help_text="印在主题下方。")
+    kicker = models.CharField(
+        "引题", max_length=200, blank=True, validators=[validate_plain_text], help_text="印在主题上方的短句。"
+    )
+    headline = models.CharField("主题", max_length=200, validators=[validate_plain_text])
+    subheadline = models.CharField(
+        "副题", max_length=200, blank=True, validators=[validate_plain_text], help_text="印在主题下方。"
+    )
     kind = models.CharField("体裁", max_length=20, choices=Kind.choices, default=Kind.REPORT)
     status = models.CharField(
         "状态", max_length=20, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
@@ -160,11 +165,15 @@ class Section(models.Model):
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="sections", verbose_name="稿件"
     )
-    speaker_name = models.CharField("讲述人", max_length=100)
+    speaker_name = models.CharField("讲述人", max_length=100, validators=[validate_plain_text])
     speaker_title = models.CharField(
-        "讲述人身份", max_length=200, blank=True, help_text="例如“庆元县安南乡党委书记”。"
+        "讲述人身份",
+        max_length=200,
+        blank=True,
+        validators=[validate_plain_text],
+        help_text="例如“庆元县安南乡党委书记”。",
     )
-    headline = models.CharField("小标题", max_length=200, blank=True)
+    headline = models.CharField("小标题", max_length=200, blank=True, validators=[validate_plain_text])
 
     class Meta:
         verbose_name = "讲述段落"
@@ -200,7 +209,10 @@ class Block(models.Model):
         help_text="属于某段讲述时选择讲述人；同一讲述的内容须前后相连。",
     )
     text = models.TextField(
-        "文字", blank=True, help_text="段落、小标题的正文（纯文本）；视频链接的提示语，如“扫一扫 看视频”。"
+        "文字",
+        blank=True,
+        validators=[validate_plain_text],
+        help_text="段落、小标题的正文（纯文本）；视频链接的提示语，如“扫一扫 看视频”。",
     )
     photo = models.ForeignKey(
         "media.Photo",
@@ -225,10 +237,6 @@ class Block(models.Model):
         errors = {}
         if self.kind in self.TEXT_KINDS and not self.text.strip():
             errors["text"] = ValidationError("段落和小标题不能为空。", code="block_text_missing")
-        if self.kind in self.TEXT_KINDS and typesetting.looks_like_html(self.text):
-            errors["text"] = ValidationError(
-                "正文是纯文本，请去掉 HTML 标签后再保存。", code="block_text_html"
-            )
         if self.kind == self.Kind.PHOTO and not self.photo_id:
             errors["photo"] = ValidationError("图片块需要选择一张图片。", code="block_photo_missing")
         if self.kind != self.Kind.PHOTO and self.photo_id:
@@ -294,7 +302,7 @@ class Timeline(models.Model):
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="timelines", verbose_name="专题")
     position = models.PositiveIntegerField("版序", default=0, help_text="与稿件、专题图片共用一套序号。")
-    title = models.CharField("标题", max_length=200)
+    title = models.CharField("标题", max_length=200, validators=[validate_plain_text])
     credit_action = models.CharField(
         "署名方式",
         max_length=20,
@@ -331,7 +339,7 @@ class TimelineItem(models.Model):
     date_precision = models.CharField(
         "日期精度", max_length=10, choices=Precision.choices, default=Precision.YEAR
     )
-    text = models.TextField("内容")
+    text = models.TextField("内容", validators=[validate_plain_text])
 
     class Meta:
         verbose_name = "大事记条目"

@@ -2,8 +2,6 @@
 
 import re
 
-import nh3
-
 # GB/T 15834-2011: inside Chinese text these marks are full-width.
 FULL_WIDTH = str.maketrans({",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"})
 _ASCII_PUNCTUATION = re.compile(r"[,:;!?()]")
@@ -38,8 +36,3 @@ def count_characters(text: str) -> int:
     han = len(_CJK.findall(text)) + len(_CJK_PUNCTUATION.findall(text))
     latin = len(_LATIN_WORD.findall(text))
     return han + latin
-
-
-def looks_like_html(text: str) -> bool:
-    """True when pasted text carries markup (tags), which plain-text fields refuse."""
-    return nh3.is_html(text)

@@ -2,7 +2,7 @@ from django.db import models
 
 from .credits import Credit, CreditAction, credit_line
 from .storage import photo_upload_to
-from .validators import validate_photo_file
+from .validators import validate_photo_file, validate_plain_text
 
 
 class Photo(models.Model):
@@ -16,11 +16,12 @@ class Photo(models.Model):
     )
     width = models.PositiveIntegerField("宽（像素）", editable=False, null=True)
     height = models.PositiveIntegerField("高（像素）", editable=False, null=True)
-    caption = models.TextField("图片说明", blank=True)
+    caption = models.TextField("图片说明", blank=True, validators=[validate_plain_text])
     alt_text = models.CharField(
         "替代文字",
         max_length=300,
         blank=True,
+        validators=[validate_plain_text],
         help_text="给读屏软件和图片加载失败时看的简短描述；留空则使用图片说明。",
     )
     credit_action = models.CharField(

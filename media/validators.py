@@ -1,11 +1,13 @@
 """Checks an uploaded photo before it is stored: size, real image, format, pixel count."""
 
+import nh3
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
 
 from .conf import conf
 
+PLAIN_TEXT_ONLY = "这里只能填写纯文本，请去掉 HTML 标签（如 <p>、<script>）后再保存。"
 UNREADABLE_PHOTO = "无法识别的图片文件，文件可能已损坏或并非图片。"
 
 
@@ -47,3 +49,9 @@ def validate_photo_file(file) -> None:
             code="photo_format",
             params={"format": image_format, "allowed": "、".join(conf.PHOTO_FORMATS)},
         )
+
+
+def validate_plain_text(text: str) -> None:
+    """Refuse markup in plain-text fields: front-ends get text, never HTML to trust."""
+    if nh3.is_html(text):
+        raise ValidationError(PLAIN_TEXT_ONLY, code="plain_text_html")

@@ -24,6 +24,7 @@ from articles.models import Article, Block, Byline, Contributor, Issue, Timeline
 from articles.querysets import PublicationStatus
 from media.credits import CreditRole
 from media.models import Photo
+from media.validators import PLAIN_TEXT_ONLY
 
 from .admin_forms import errors, extra_index, form_data, inline_index, page
 from .factories import (
@@ -273,7 +274,7 @@ def test_a_paragraph_containing_html_is_refused_and_nothing_changes(editor_clien
     response = editor_client.post(url, data)
 
     assert response.status_code == 200
-    assert errors(response) == ["正文是纯文本，请去掉 HTML 标签后再保存。"]
+    assert errors(response) == [PLAIN_TEXT_ONLY]
     assert b"<script>alert(1)</script>" not in response.content
     block.refresh_from_db()
     assert block.text == "原来的正文。"
