@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -125,7 +126,11 @@ class BlockInline(RowAutocompleteInlineMixin, admin.StackedInline):
     extra = 1
     fields = [("position", "kind", "section"), "text", ("photo", "url")]
     autocomplete_fields = ["photo"]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        # A long body stays scannable: four lines a paragraph, the box grows when dragged.
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 90})},
+    }
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("photo", "section")

@@ -124,3 +124,12 @@ def test_api_delivers_the_structure_of_the_page(delivered):
         assert photo["url"].startswith("http://testserver/uploads/photos/")
         assert photo["width"] > 0 and photo["height"] > 0
         assert photo["alt_text"]
+
+
+def test_demo_issue_is_delivered_in_eleven_queries(client, django_assert_num_queries):
+    call_command("load_demo", verbosity=0)
+
+    with django_assert_num_queries(11):
+        response = client.get(reverse("v1:issue-detail", kwargs={"slug": "wo-men-zhe-shi-nian"}))
+
+    assert response.status_code == 200
