@@ -9,11 +9,20 @@ class PublicationStatus(models.TextChoices):
     PUBLISHED = "published", "已发布"
 
 
+def issue_is_public(at=None, *, via: str = "") -> models.Q:
+    """The one rule for a public issue: published, and its publication time has come.
+
+    `via` is the lookup path from the queried model to the issue ("issue__" for articles).
+    """
+    return models.Q(
+        **{f"{via}status": PublicationStatus.PUBLISHED, f"{via}published_at__lte": at or timezone.now()}
+    )
+
+
 class IssueQuerySet(models.QuerySet):
     def published(self, at=None):
-        """Issues readers may see at `at` (default now): published, and their time has come."""
-        at = at or timezone.now()
-        return self.filter(status=PublicationStatus.PUBLISHED, published_at__lte=at)
+        """Issues readers may see at `at` (default now); never a draft or a scheduled issue."""
+        return self.filter(issue_is_public(at))
 
     def newest_first(self):
         return self.order_by("-issue_date", "-published_at", "-id")
@@ -21,13 +30,8 @@ class IssueQuerySet(models.QuerySet):
 
 class ArticleQuerySet(models.QuerySet):
     def published(self, at=None):
-        """Published articles of published issues; never a draft, never inside a draft issue."""
-        from .models import Issue
-
-        return self.filter(
-            status=PublicationStatus.PUBLISHED,
-            issue__in=Issue.objects.published(at=at),
-        )
+        """Published articles of public issues; never a draft, never inside a draft issue."""
+        return self.filter(issue_is_public(at, via="issue__"), status=PublicationStatus.PUBLISHED)
 
     def in_reading_order(self):
         return self.order_by("position", "id")

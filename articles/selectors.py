@@ -4,7 +4,7 @@ from django.db.models import Prefetch, QuerySet
 
 from media.models import PhotoCredit
 
-from .models import Article, Block, Byline, Issue, IssuePhoto, Section, Timeline, TimelineItem
+from .models import Article, Block, Byline, Issue, IssuePhoto, Timeline
 from .querysets import PublicationStatus
 
 
@@ -19,11 +19,8 @@ def _bylines() -> Prefetch:
 def _article_parts() -> list[Prefetch]:
     return [
         _bylines(),
-        Prefetch("sections", queryset=Section.objects.order_by("id")),
-        Prefetch(
-            "blocks",
-            queryset=Block.objects.select_related("photo").order_by("position", "id"),
-        ),
+        "sections",
+        Prefetch("blocks", queryset=Block.objects.select_related("photo")),
         _photo_credits("blocks__photo__credits"),
     ]
 
@@ -53,9 +50,7 @@ def issues_for_delivery() -> QuerySet[Issue]:
         ),
         Prefetch(
             "timelines",
-            queryset=Timeline.objects.prefetch_related(
-                _bylines(), Prefetch("items", queryset=TimelineItem.objects.all())
-            ),
+            queryset=Timeline.objects.prefetch_related(_bylines(), "items"),
         ),
     )
 
