@@ -31,7 +31,7 @@ from ..models import (
     Timeline,
     TimelineItem,
 )
-from ..querysets import PublicationStatus
+from .publishing import publish_issue
 
 FIXTURE = Path(__file__).resolve().parent.parent / "demo" / "special_report.json"
 # The paper goes to press in Beijing time, whatever the server's own zone.
@@ -140,11 +140,13 @@ class _IssueBuilder:
         self.stored_files: list[tuple] = []
 
     def build(self, *, publish: bool, published_at) -> Issue:
-        issue = self.issue(publish=publish, published_at=published_at)
-        status = PublicationStatus.PUBLISHED if publish else PublicationStatus.DRAFT
+        # Built as a draft, then published through the same service editors use.
+        issue = self.issue()
         part_builders = {"article": self.article, "photo": self.page_photo, "timeline": self.timeline}
         for position, part in enumerate(self.data["parts"], start=1):
-            part_builders[part["type"]](issue, position, part, status)
+            part_builders[part["type"]](issue, position, part)
+        if publish:
+            publish_issue(issue, at=published_at or morning_of(issue.issue_date))
         return issue
 
     def discard_files(self) -> None:
@@ -153,11 +155,9 @@ class _IssueBuilder:
 
     # Issue-level parts
 
-    def issue(self, *, publish: bool, published_at) -> Issue:
+    def issue(self) -> Issue:
         meta = self.data["issue"]
         issue_date = dt.date.fromisoformat(meta["issue_date"])
-        if publish and published_at is None:
-            published_at = morning_of(issue_date)
         return _saved(
             Issue(
                 title=meta["title"],
@@ -165,12 +165,10 @@ class _IssueBuilder:
                 subtitle=meta.get("subtitle", ""),
                 description=meta.get("description", ""),
                 issue_date=issue_date,
-                status=PublicationStatus.PUBLISHED if publish else PublicationStatus.DRAFT,
-                published_at=published_at,
             )
         )
 
-    def article(self, issue: Issue, position: int, part: dict, status: str) -> None:
+    def article(self, issue: Issue, position: int, part: dict) -> None:
         article = _saved(
             Article(
                 issue=issue,
@@ -179,17 +177,16 @@ class _IssueBuilder:
                 kicker=part.get("kicker", ""),
                 headline=part["headline"],
                 subheadline=part.get("subheadline", ""),
-                status=status,
             )
         )
         for n, credit in enumerate(part.get("bylines", []), start=1):
             _saved(Byline(article=article, position=n, **self.credit(credit)))
         self.body(article, part["body"])
 
-    def page_photo(self, issue: Issue, position: int, part: dict, status: str) -> None:
+    def page_photo(self, issue: Issue, position: int, part: dict) -> None:
         _saved(IssuePhoto(issue=issue, position=position, photo=self.photo(part["photo"])))
 
-    def timeline(self, issue: Issue, position: int, part: dict, status: str) -> None:
+    def timeline(self, issue: Issue, position: int, part: dict) -> None:
         timeline = _saved(
             Timeline(
                 issue=issue,
