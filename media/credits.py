@@ -39,6 +39,11 @@ def role_label(role: str, organisation: str = "") -> str:
     return label
 
 
+def action_label(action: str) -> str:
+    """ "摄", "供图", "整理"; nothing for a plain byline."""
+    return CreditAction(action).label if action else ""
+
+
 def credit_line(credits: Iterable, action: str = "") -> str:
     """Render credits as printed: names grouped under consecutive identical roles.
 
@@ -52,12 +57,10 @@ def credit_line(credits: Iterable, action: str = "") -> str:
             words.append(label)
         previous = label
         words.append(credit.contributor.name)
-    line = " ".join(words)
+    line, suffix = " ".join(words), action_label(action)
     if action == CreditAction.COURTESY:
-        return f"{line}{CreditAction.COURTESY.label}"
-    if action:
-        return f"{line} {CreditAction(action).label}" if line else CreditAction(action).label
-    return line
+        return f"{line}{suffix}"  # "小古城村供图": no space before 供图
+    return " ".join(filter(None, [line, suffix]))
 
 
 class Credit(models.Model):

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from media.credits import CreditAction, CreditRole
+from media.credits import CreditAction, CreditRole, action_label, role_label
 from media.models import Photo
 
 
@@ -17,7 +17,7 @@ class CreditSerializer(serializers.Serializer):
     organisation = serializers.CharField()
 
     def get_role_label(self, credit) -> str:
-        return CreditRole(credit.role).label if credit.role else ""
+        return role_label(credit.role)
 
 
 class CreditLineSerializer(serializers.Serializer):
@@ -32,7 +32,7 @@ class CreditLineSerializer(serializers.Serializer):
     credits = CreditSerializer(many=True)
 
     def get_action_label(self, obj) -> str:
-        return CreditAction(obj.credit_action).label if obj.credit_action else ""
+        return action_label(obj.credit_action)
 
 
 class PhotoSerializer(serializers.ModelSerializer):
