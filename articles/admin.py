@@ -1,26 +1,71 @@
+import datetime as dt
+import json
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.db.models import Count, Prefetch
-from django.urls import reverse
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from media.admin import thumbnail
 from newsroom.admin_autocomplete import RowAutocompleteInlineMixin
 
+from .admin_preview import PreviewAdminMixin
+from .admin_revisions import RevisionAdminMixin
+from .admin_workflow import (
+    VersionedForm,
+    beijing,
+    bump_version,
+    display_name,
+    lines_block,
+    transition_table,
+)
 from .forms import BlockFormSet
-from .models import Article, Block, Byline, Contributor, Issue, IssuePhoto, Section, Timeline, TimelineItem
-from .querysets import PublicationStatus
-from .services.publishing import publish_issue, unpublish_issue
+from .models import (
+    Article,
+    Block,
+    Byline,
+    Contributor,
+    Correction,
+    Issue,
+    IssuePhoto,
+    Publication,
+    Section,
+    Timeline,
+    TimelineItem,
+    TransitionRecord,
+)
+from .services import changes, publishing, workflow
+from .services.revisions import saved_revision
+from .workflow import ON_RECORD, UNFINISHED, ArticleStatus, IssueStatus
+
+
+def issue_state(issue: Issue) -> str:
+    """The state as the desk says it: 定时发布 until the publication's time comes."""
+    if issue.status == IssueStatus.PUBLISHED and issue.published_at and issue.published_at > timezone.now():
+        return f"定时发布（{beijing(issue.published_at)} 起可见）"
+    return issue.get_status_display()
 
 
 class ArticleInline(admin.TabularInline):
+    """The issue's articles in reading order; each article is edited on its own page, under
+    the workflow's rules, so only the position is changed here."""
+
     model = Article
     extra = 0
-    fields = ["position", "kicker", "headline", "kind", "status"]
+    fields = ["position", "headline", "kind", "status"]
+    readonly_fields = ["headline", "kind", "status"]
     show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class IssuePhotoInline(RowAutocompleteInlineMixin, admin.TabularInline):
@@ -45,25 +90,127 @@ class TimelineInline(admin.TabularInline):
     show_change_link = True
 
 
+class PublicationInline(admin.TabularInline):
+    """What readers were shown, and since when: the issue's publications, newest first."""
+
+    model = Publication
+    extra = 0
+    can_delete = False
+    fields = ["number", "kind", "visible_from", "created_by", "created_at", "note", "show"]
+    readonly_fields = fields
+    verbose_name_plural = "发布记录（读者看到的每一个版本）"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return True  # whoever sees the issue sees its record
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by").order_by("-number")
+
+    @admin.display(description="内容")
+    def show(self, publication):
+        url = reverse("admin:articles_publication_change", args=[publication.pk])
+        return format_html('<a href="{}">查看</a>', url)
+
+
+class WorkflowAdminMixin:
+    """Stale-save refusal, version bumps and revisions for admins of edited models."""
+
+    form = VersionedForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        first, *rest = fieldsets
+        name, options = first
+        if "opened_version" in options["fields"]:
+            return fieldsets
+        return [(name, {**options, "fields": [*options["fields"], "opened_version"]}), *rest]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST":
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        comment = "新建" if object_id is None else "在后台修改"
+        with transaction.atomic(), saved_revision(request.user, comment):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            bump_version(form.instance, request.user)
+
+    @admin.display(description="流程记录")
+    def transition_log(self, obj):
+        return transition_table(obj.transitions.select_related("user")[:50]) if obj.pk else "—"
+
+    @admin.display(description="版本")
+    def version_display(self, obj):
+        if not obj.pk:
+            return "—"
+        return f"第 {obj.version} 版，{display_name(obj.updated_by)} 于 {beijing(obj.updated_at)} 保存"
+
+
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
-    list_display = ["title", "issue_date", "status", "published_at", "article_count", "api_link"]
+class IssueAdmin(WorkflowAdminMixin, PreviewAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "issue_date", "state", "published_at", "article_count", "api_link"]
     list_filter = ["status", "issue_date"]
     search_fields = ["title", "slug", "articles__headline"]
     date_hierarchy = "issue_date"
     # Explicit, because the annotated queryset below loses Meta.ordering (autocomplete pages).
     ordering = ["-issue_date", "-id"]
-    readonly_fields = ["api_link", "created_at", "updated_at"]
+    readonly_fields = [
+        "state",
+        "published_at",
+        "api_link",
+        "preview_link",
+        "pending_changes",
+        "problems",
+        "transition_log",
+        "version_display",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
         (None, {"fields": ["title", "subtitle", "slug", "issue_date", "description"]}),
-        ("发布", {"fields": ["status", "published_at", "api_link"]}),
-        ("记录", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+        (
+            "发布",
+            {"fields": ["state", "published_at", "api_link", "preview_link", "pending_changes", "problems"]},
+        ),
+        ("流程记录", {"fields": ["transition_log"]}),
+        ("记录", {"fields": ["version_display", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
-    inlines = [ArticleInline, IssuePhotoInline, TimelineInline]
-    actions = ["publish_selected", "unpublish_selected"]
+    inlines = [ArticleInline, IssuePhotoInline, TimelineInline, PublicationInline]
+    actions = ["publish_selected", "withdraw_selected"]
+    change_form_template = "admin/articles/issue/change_form.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_total=Count("articles", distinct=True))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("updated_by")
+            .annotate(article_total=Count("articles", distinct=True))
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        # A published issue is part of the record: withdraw it instead.
+        if obj is not None and obj.publications.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def has_publish_permission(self, request):
+        return publishing.may_publish(request.user)
+
+    @admin.display(description="状态", ordering="status")
+    def state(self, issue):
+        return issue_state(issue)
 
     @admin.display(description="稿件数", ordering="article_total")
     def article_count(self, issue):
@@ -74,31 +221,178 @@ class IssueAdmin(admin.ModelAdmin):
         if not issue.pk:
             return "—"
         url = reverse("v1:issue-detail", kwargs={"slug": issue.slug})
-        if issue.status != PublicationStatus.PUBLISHED:
+        if issue.status == IssueStatus.DRAFT:
             return "草稿：发布后读者才能通过 API 看到"
+        if issue.status == IssueStatus.WITHDRAWN:
+            return "已撤回：读者看不到"
         if issue.published_at and issue.published_at > timezone.now():
-            return format_html('定时发布，{} 后可见：<a href="{}">{}</a>', issue.published_at, url, url)
+            return format_html("定时发布，{} 起可见：{}", beijing(issue.published_at), url)
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
 
-    @admin.action(description="发布所选专题（连同其稿件）")
-    def publish_selected(self, request, queryset):
-        self._apply(request, queryset, publish_issue, "已发布 %d 个专题。")
+    @admin.display(description="未发布的修改")
+    def pending_changes(self, issue):
+        if not issue.pk:
+            return "—"
+        lines = publishing.pending_changes(issue)
+        if not lines:
+            return "无：读者看到的就是当前内容" if issue.publications.exists() else "尚未发布"
+        return format_html(
+            "<strong>有未发布的修改</strong>，值班主任发布后读者才能看到：{}", lines_block(lines)
+        )
 
-    @admin.action(description="撤回所选专题为草稿")
-    def unpublish_selected(self, request, queryset):
-        self._apply(request, queryset, unpublish_issue, "已撤回 %d 个专题。")
+    @admin.display(description="发布前检查")
+    def problems(self, issue):
+        if not issue.pk:
+            return "—"
+        found = publishing.issue_problems(issue)
+        return lines_block([f"✗ {p}" for p in found]) if found else "✓ 可以发布"
+
+    # Publishing, from the change page (buttons) and the change list (actions)
+
+    def get_urls(self):
+        own = [
+            path(
+                "<path:object_id>/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name="articles_issue_publish",
+            ),
+            path(
+                "<path:object_id>/withdraw/",
+                self.admin_site.admin_view(self.withdraw_view),
+                name="articles_issue_withdraw",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def publish_view(self, request, object_id):
+        issue = get_object_or_404(Issue, pk=object_id)
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        unfinished = list(issue.articles.filter(status__in=UNFINISHED).order_by("position"))
+        # An empty POST (publish now, nothing held back) is still a submitted form.
+        form = PublishForm(request.POST if request.method == "POST" else None, unfinished=unfinished)
+        if request.method == "POST" and form.is_valid():
+            leave_out = [a.pk for a in unfinished if a.pk in form.cleaned_data["leave_out"]]
+            try:
+                publication = publishing.publish_issue(
+                    issue,
+                    user=request.user,
+                    at=form.cleaned_data["visible_from"],
+                    leave_out=leave_out,
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                when = beijing(publication.visible_from)
+                self.message_user(
+                    request,
+                    f"已发布“{issue}”第 {publication.number} 次，{when} 起读者可见。",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:articles_issue_change", args=[issue.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": issue,
+            "title": f"发布专题：{issue}",
+            "form": form,
+            "problems": publishing.issue_problems(issue),
+            "pending": publishing.pending_changes(issue),
+        }
+        return TemplateResponse(request, "admin/articles/issue/publish.html", context)
+
+    def withdraw_view(self, request, object_id):
+        issue = get_object_or_404(Issue, pk=object_id)
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                publishing.withdraw_issue(issue, user=request.user, note=request.POST.get("note", ""))
+            except ValidationError as error:
+                self.message_user(request, "；".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(request, f"已撤回“{issue}”：读者已看不到它。", messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:articles_issue_change", args=[issue.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": issue,
+            "title": f"撤回专题：{issue}",
+        }
+        return TemplateResponse(request, "admin/articles/issue/withdraw.html", context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["may_publish"] = obj is not None and self.has_publish_permission(request)
+        context["issue_state"] = issue_state(obj) if obj else ""
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.action(description="发布所选专题（已审稿件及已发布稿件的修改）", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self._apply(request, queryset, publishing.publish_issue, "已发布 %d 个专题。")
+
+    @admin.action(description="撤回所选专题", permissions=["publish"])
+    def withdraw_selected(self, request, queryset):
+        self._apply(request, queryset, publishing.withdraw_issue, "已撤回 %d 个专题。")
 
     def _apply(self, request, queryset, service, done_message):
         done = 0
         for issue in queryset:
             try:
-                service(issue)
-            except ValidationError as error:
-                self.message_user(request, f"“{issue}”未能处理：{'；'.join(error.messages)}", messages.ERROR)
+                service(issue, user=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                reasons = error.messages if isinstance(error, ValidationError) else [str(error)]
+                self.message_user(request, f"“{issue}”未能处理：{'；'.join(reasons)}", messages.ERROR)
             else:
                 done += 1
         if done:
             self.message_user(request, done_message % done, messages.SUCCESS)
+
+
+class PublishForm(forms.Form):
+    visible_from = forms.DateTimeField(
+        label="读者可见时间（北京时间）",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="留空即立即发布；填将来的时间即定时发布（禁发时间之前读者看不到）。",
+    )
+    leave_out = forms.TypedMultipleChoiceField(
+        label="本次不发布的稿件",
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="仍是草稿或待审的稿件须勾选，留待下次发布。",
+    )
+    note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
+
+    def __init__(self, *args, unfinished=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leave_out"].choices = [
+            (a.pk, f"{a.headline}（{a.get_status_display()}）") for a in unfinished
+        ]
+
+    def clean_visible_from(self):
+        value = self.cleaned_data["visible_from"]
+        if value and value < timezone.now() - dt.timedelta(minutes=1):
+            raise ValidationError("读者可见时间不能早于现在。")
+        return value
+
+
+class ArticleRowPermissions:
+    """An article's inline rows are editable exactly when the article is (workflow rules)."""
+
+    def _editable(self, request, obj):
+        return obj is None or workflow.may_edit(request.user, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(request, obj) and super().has_delete_permission(request, obj)
 
 
 class BylineInline(RowAutocompleteInlineMixin, admin.TabularInline):
@@ -112,7 +406,11 @@ class BylineInline(RowAutocompleteInlineMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("contributor")
 
 
-class SectionInline(admin.StackedInline):
+class ArticleBylineInline(ArticleRowPermissions, BylineInline):
+    pass
+
+
+class SectionInline(ArticleRowPermissions, admin.StackedInline):
     model = Section
     extra = 0
     fields = [("speaker_title", "speaker_name"), "headline"]
@@ -120,7 +418,7 @@ class SectionInline(admin.StackedInline):
     verbose_name_plural = "讲述段落（先在这里添加讲述人，再在下方正文块中选择“所属讲述”）"
 
 
-class BlockInline(RowAutocompleteInlineMixin, admin.StackedInline):
+class BlockInline(ArticleRowPermissions, RowAutocompleteInlineMixin, admin.StackedInline):
     model = Block
     formset = BlockFormSet
     extra = 1
@@ -147,29 +445,218 @@ class BlockInline(RowAutocompleteInlineMixin, admin.StackedInline):
         return field
 
 
+class CorrectionInline(admin.StackedInline):
+    """更正: added by the duty chief when a published article's text changes; once written
+    it is part of the record, so rows are never edited or deleted here."""
+
+    model = Correction
+    extra = 0
+    fields = ["text", "created_at", "created_by"]
+    readonly_fields = ["created_at", "created_by"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return (
+            obj is not None
+            and obj.status in ON_RECORD
+            and workflow.may_edit(request.user, obj)
+            and super().has_add_permission(request, obj)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by")
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(WorkflowAdminMixin, RevisionAdminMixin, admin.ModelAdmin):
     list_display = ["headline", "issue", "position", "kind", "status", "byline_line", "updated_at"]
     list_select_related = ["issue"]
     list_filter = ["status", "kind", "issue"]
     search_fields = ["headline", "kicker", "subheadline", "bylines__contributor__name"]
     autocomplete_fields = ["issue"]
+    readonly_fields = [
+        "status",
+        "created_by",
+        "pending_changes",
+        "transition_log",
+        "version_display",
+        "revision_link",
+    ]
     fieldsets = [
         (None, {"fields": ["issue", "position", "kicker", "headline", "subheadline"]}),
-        ("属性", {"fields": ["kind", "status", "slug"]}),
+        ("属性", {"fields": ["kind", "slug"]}),
+        (
+            "流程",
+            {
+                "fields": [
+                    "status",
+                    "created_by",
+                    "pending_changes",
+                    "version_display",
+                    "revision_link",
+                    "transition_log",
+                ]
+            },
+        ),
     ]
-    inlines = [BylineInline, SectionInline, BlockInline]
+    inlines = [ArticleBylineInline, SectionInline, BlockInline, CorrectionInline]
+    change_form_template = "admin/articles/article/change_form.html"
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
+            .select_related("issue", "created_by", "updated_by")
             .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("contributor")))
         )
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or workflow.may_edit(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or workflow.may_delete(request.user, obj))
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, Correction) and instance.created_by_id is None:
+                instance.created_by = request.user
+            instance.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
 
     @admin.display(description="署名")
     def byline_line(self, article):
         return article.byline_line
+
+    @admin.display(description="未发布的修改")
+    def pending_changes(self, article):
+        if not article.pk or article.status != ArticleStatus.PUBLISHED:
+            return "—"
+        lines = publishing.article_pending_changes(article)
+        if not lines:
+            return "无：读者看到的就是当前内容"
+        return format_html(
+            "<strong>有未发布的修改</strong>，值班主任发布专题后读者才能看到：{}", lines_block(lines)
+        )
+
+    # Workflow buttons
+
+    def get_urls(self):
+        own = [
+            path(
+                "<path:object_id>/transition/<str:name>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="articles_article_transition",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def transition_view(self, request, object_id, name):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = get_object_or_404(Article, pk=object_id)
+        note = request.POST.get("note", "")
+        services = {
+            "withdraw": publishing.withdraw_article,
+            "republish": publishing.republish_article,
+        }
+        try:
+            with saved_revision(request.user, f"流程：{name}"):
+                if name in services:
+                    services[name](article, user=request.user, note=note)
+                elif name in ("submit", "approve", "send_back"):
+                    workflow.move(article, name, user=request.user, note=note)
+                else:
+                    raise ValidationError("未知的操作。")
+        except (ValidationError, PermissionDenied) as error:
+            reasons = error.messages if isinstance(error, ValidationError) else [str(error)]
+            self.message_user(request, "；".join(reasons), messages.ERROR)
+        else:
+            article.refresh_from_db()
+            self.message_user(request, f"“{article}”现为“{article.get_status_display()}”。", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["transitions"] = workflow.available_transitions(request.user, obj) if obj else []
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    """Read-only: a publication is the record of what readers saw."""
+
+    list_display = ["title", "number", "kind", "visible_from", "created_by", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["created_by"]
+    search_fields = ["title", "slug"]
+    fields = [
+        "issue",
+        "number",
+        "kind",
+        "visible_from",
+        "created_by",
+        "created_at",
+        "sha256",
+        "note",
+        "content",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="内容（读者看到的文字）")
+    def content(self, publication):
+        if publication.kind == Publication.Kind.WITHDRAWAL:
+            return "撤回：自此时起读者看不到该专题。"
+        data = json.loads(publication.body)
+        lines = changes.issue_lines(data)
+        for part in data["parts"]:
+            if part["type"] == "article":
+                lines += [
+                    "",
+                    f"——《{part['article']['headline']}》——",
+                    *changes.article_lines(part["article"]),
+                ]
+        return format_html('<div style="white-space:pre-wrap;max-width:60em">{}</div>', "\n".join(lines))
+
+
+@admin.register(TransitionRecord)
+class TransitionRecordAdmin(admin.ModelAdmin):
+    list_display = ["at", "user", "action_label", "article", "issue", "from_status", "to_status", "note"]
+    list_select_related = ["user", "article", "issue"]
+    list_filter = ["action", "at"]
+    search_fields = ["article__headline", "issue__title", "note"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Contributor)

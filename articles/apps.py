@@ -5,3 +5,7 @@ class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = "专题稿件"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Every save of an article inside a revision keeps a copy (articles/revisions.py).
+        from . import revisions  # noqa: F401

@@ -1,3 +1,6 @@
+import hashlib
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -6,7 +9,27 @@ from media.credits import Credit, CreditAction, credit_line
 from media.validators import validate_plain_text
 
 from . import slugs, typesetting
-from .querysets import ArticleQuerySet, IssueQuerySet, PublicationStatus
+from .querysets import ArticleQuerySet, IssueQuerySet, PublicationQuerySet
+from .workflow import ArticleStatus, IssueStatus
+
+
+class EditedModel(models.Model):
+    """Working-copy rows editors change: a version number for refusing stale saves, and who
+    saved last, so the refusal can name them."""
+
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="最后修改人",
+    )
+
+    class Meta:
+        abstract = True
 
 
 class Contributor(models.Model):
@@ -38,7 +61,7 @@ class Contributor(models.Model):
         return f"{self.name}（{self.disambiguation}）" if self.disambiguation else self.name
 
 
-class Issue(models.Model):
+class Issue(EditedModel):
     """A special report (专题): articles, page photos and timelines in reading order."""
 
     title = models.CharField("专题名称", max_length=200, validators=[validate_plain_text])
@@ -52,11 +75,16 @@ class Issue(models.Model):
     subtitle = models.CharField("副标题", max_length=200, blank=True, validators=[validate_plain_text])
     description = models.TextField("简介", blank=True, validators=[validate_plain_text])
     issue_date = models.DateField("刊发日期")
+    # Set by the publishing services only (never typed into a form).
     status = models.CharField(
-        "状态", max_length=20, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
+        "状态", max_length=20, choices=IssueStatus.choices, default=IssueStatus.DRAFT, editable=False
     )
     published_at = models.DateTimeField(
-        "发布时间", null=True, blank=True, help_text="发布后读者可见的时间（北京时间）。"
+        "发布时间",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="最新一次发布读者可见的时间（北京时间）。",
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
@@ -67,9 +95,10 @@ class Issue(models.Model):
         verbose_name = "专题"
         verbose_name_plural = "专题"
         ordering = ["-issue_date", "-id"]
+        permissions = [("publish_issue", "可以发布、定时发布、撤回专题和稿件")]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(status=PublicationStatus.PUBLISHED) | Q(published_at__isnull=False),
+                condition=~Q(status=IssueStatus.PUBLISHED) | Q(published_at__isnull=False),
                 name="issue_published_has_time",
                 violation_error_message="已发布的专题必须有发布时间。",
             ),
@@ -83,7 +112,7 @@ class Issue(models.Model):
             self.slug = slugs.unique_slug(Issue, self.title, exclude_pk=self.pk)
 
 
-class Article(models.Model):
+class Article(EditedModel):
     class Kind(models.TextChoices):
         REPORT = "report", "报道"
         NEWS = "news", "消息"
@@ -104,11 +133,21 @@ class Article(models.Model):
         "副题", max_length=200, blank=True, validators=[validate_plain_text], help_text="印在主题下方。"
     )
     kind = models.CharField("体裁", max_length=20, choices=Kind.choices, default=Kind.REPORT)
+    # Changed by the workflow services only (never typed into a form).
     status = models.CharField(
-        "状态", max_length=20, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
+        "状态", max_length=20, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT, editable=False
     )
     slug = models.SlugField(
         "网址标识", max_length=200, unique=True, blank=True, help_text="留空则按主题拼音自动生成。"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="作者账号",
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
@@ -120,6 +159,11 @@ class Article(models.Model):
         verbose_name_plural = "稿件"
         ordering = ["issue_id", "position", "id"]
         indexes = [models.Index(fields=["issue", "position"], name="article_reading_order")]
+        permissions = [
+            ("submit_article", "可以提交稿件审核"),
+            ("review_article", "可以审稿（通过、退回）"),
+            ("correct_article", "可以更正已发布的稿件"),
+        ]
 
     def __str__(self):
         return self.headline
@@ -364,3 +408,184 @@ class TimelineItem(models.Model):
         """ISO 8601 at the item's precision: "2012", "2012-03" or "2012-03-05"."""
         iso = self.date.isoformat()
         return {self.Precision.YEAR: iso[:4], self.Precision.MONTH: iso[:7]}.get(self.date_precision, iso)
+
+
+class Correction(models.Model):
+    """更正: printed with the article once its change is published, as newspapers do."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="corrections", verbose_name="稿件"
+    )
+    text = models.TextField("更正说明", validators=[validate_plain_text])
+    created_at = models.DateTimeField("填写时间", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="填写人",
+    )
+
+    class Meta:
+        verbose_name = "更正"
+        verbose_name_plural = "更正"
+        ordering = ["article_id", "created_at", "id"]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class TransitionRecord(models.Model):
+    """One workflow step: who moved what from which state to which, when, and why."""
+
+    issue = models.ForeignKey(
+        Issue,
+        on_delete=models.CASCADE,
+        related_name="transitions",
+        null=True,
+        blank=True,
+        verbose_name="专题",
+    )
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="transitions",
+        null=True,
+        blank=True,
+        verbose_name="稿件",
+    )
+    action = models.CharField("操作", max_length=20)
+    action_label = models.CharField("操作名称", max_length=40)
+    from_status = models.CharField("原状态", max_length=20)
+    to_status = models.CharField("新状态", max_length=20)
+    note = models.TextField("说明", blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
+    )
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "流程记录"
+        verbose_name_plural = "流程记录"
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(issue__isnull=False) | Q(article__isnull=False),
+                name="transition_has_subject",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.action_label}：{self.from_status} → {self.to_status}"
+
+
+class Publication(models.Model):
+    """An immutable record of what readers see of an issue from `visible_from` on: the exact
+    bytes the public API returns (a snapshot), or the withdrawal of the issue.
+
+    Made only by the publishing services; never edited. The newest record whose time has come
+    is the live one (`PublicationQuerySet.live`)."""
+
+    class Kind(models.TextChoices):
+        SNAPSHOT = "snapshot", "发布"
+        WITHDRAWAL = "withdrawal", "撤回"
+
+    issue = models.ForeignKey(
+        Issue, on_delete=models.PROTECT, related_name="publications", verbose_name="专题"
+    )
+    number = models.PositiveIntegerField("第几次发布")
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.SNAPSHOT)
+    visible_from = models.DateTimeField("读者可见时间")
+    # Copied from the working copy at publish time: the list is ordered and found by what
+    # was published, not by later unpublished edits.
+    slug = models.SlugField("网址标识", max_length=200, db_index=True)
+    title = models.CharField("专题名称", max_length=200)
+    issue_date = models.DateField("刊发日期")
+    summary = models.JSONField("列表摘要", default=dict, blank=True)
+    body = models.TextField("发布内容（JSON）", blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    note = models.TextField("说明", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="发布人",
+    )
+    created_at = models.DateTimeField("操作时间", auto_now_add=True)
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "发布记录"
+        verbose_name_plural = "发布记录"
+        ordering = ["issue_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "number"], name="publication_unique_number"),
+        ]
+        indexes = [models.Index(fields=["issue", "visible_from", "number"], name="publication_live")]
+
+    def __str__(self):
+        return f"{self.title} 第{self.number}次{self.get_kind_display()}"
+
+    @staticmethod
+    def digest(body: str) -> str:
+        return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+class PublishedArticle(models.Model):
+    """One article's bytes inside a publication, for the article endpoint."""
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="articles", verbose_name="发布记录"
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, related_name="publications", verbose_name="稿件"
+    )
+    body = models.TextField("发布内容（JSON）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+
+    class Meta:
+        verbose_name = "已发布稿件"
+        verbose_name_plural = "已发布稿件"
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "article"], name="published_article_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.publication} · {self.article_id}"
+
+
+class PreviewLink(models.Model):
+    """A signed, expiring link through which a front-end reads an unpublished issue."""
+
+    issue = models.ForeignKey(
+        Issue, on_delete=models.CASCADE, related_name="preview_links", verbose_name="专题"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="创建人",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    expires_at = models.DateTimeField("过期时间")
+    revoked_at = models.DateTimeField("作废时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "预览链接"
+        verbose_name_plural = "预览链接"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.issue} 预览链接 #{self.pk}"

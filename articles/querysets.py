@@ -1,37 +1,36 @@
-"""What readers may see, decided in one place."""
+"""What readers may see, decided in one place: the live publication."""
 
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 
-class PublicationStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    PUBLISHED = "published", "已发布"
+class PublicationQuerySet(models.QuerySet):
+    def live(self, at=None):
+        """The publications readers see at `at` (default now): per issue, the highest-numbered
+        record whose time has come, unless that record is a withdrawal.
 
+        The one rule for the public. A later decision supersedes an earlier one, so a
+        withdrawal made before an embargo lifts keeps the embargoed publication hidden, and an
+        embargo needs no background job: it is only a `visible_from` in the future.
+        """
+        at = at or timezone.now()
+        newest = (
+            self.model.objects.filter(issue_id=OuterRef("issue_id"), visible_from__lte=at)
+            .order_by("-number")
+            .values("pk")[:1]
+        )
+        return self.filter(pk=Subquery(newest), kind=self.model.Kind.SNAPSHOT)
 
-def issue_is_public(at=None, *, via: str = "") -> models.Q:
-    """The one rule for a public issue: published, and its publication time has come.
-
-    `via` is the lookup path from the queried model to the issue ("issue__" for articles).
-    """
-    return models.Q(
-        **{f"{via}status": PublicationStatus.PUBLISHED, f"{via}published_at__lte": at or timezone.now()}
-    )
+    def newest_first(self):
+        return self.order_by("-issue_date", "-visible_from", "-issue_id")
 
 
 class IssueQuerySet(models.QuerySet):
-    def published(self, at=None):
-        """Issues readers may see at `at` (default now); never a draft or a scheduled issue."""
-        return self.filter(issue_is_public(at))
-
     def newest_first(self):
-        return self.order_by("-issue_date", "-published_at", "-id")
+        return self.order_by("-issue_date", "-id")
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self, at=None):
-        """Published articles of public issues; never a draft, never inside a draft issue."""
-        return self.filter(issue_is_public(at, via="issue__"), status=PublicationStatus.PUBLISHED)
-
     def in_reading_order(self):
         return self.order_by("position", "id")

@@ -5,6 +5,7 @@ database; production sets DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS and DEBUG=fals
 """
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import environ
 
@@ -19,6 +20,11 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-local-development-key-change-me")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Where readers reach the API and photos: publications are rendered once, at publish time,
+# with absolute links on this base (a MEDIA_URL on a CDN host stays as it is).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# How long a preview link an editor hands to a front-end keeps working.
+PREVIEW_LINK_MAX_AGE = env.int("PREVIEW_LINK_MAX_AGE", default=60 * 60 * 24)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -31,6 +37,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "reversion",
     "media",
     "articles",
 ]
@@ -91,6 +98,8 @@ LANGUAGE_CODE = "zh-hans"
 # Chinese for every editor whatever the browser asks: no LocaleMiddleware on purpose.
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
+# Dates printed for readers (corrections, the edition date) are Beijing dates.
+NEWSROOM_TIME_ZONE = ZoneInfo("Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 
@@ -124,6 +133,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "UNAUTHENTICATED_USER": None,
+    # Every error as {"code", "detail"} in Chinese (README, "API errors").
+    "EXCEPTION_HANDLER": "newsroom.api_errors.api_exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -159,6 +170,26 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        # Django's own format for runserver's request lines: [time] "GET /… HTTP/1.1" 200 …
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Django's default logging gives "django" a console handler of its own (when DEBUG is
+        # on) and lets its records propagate to the root's too: runserver printed every line
+        # twice. Here its records reach the root's console only.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # Configuring "django" resets its children, so the request lines' logger is restated
+        # as Django has it: its own handler and format, printed once.
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }

@@ -7,8 +7,58 @@ def isolated_files(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
     settings.VAR_DIR = tmp_path
     settings.SECURE_SSL_REDIRECT = False
+    # The production hasher is slow on purpose; tests only need passwords to round-trip.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The manifest only exists after collectstatic; tests render pages without it.
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+ROLES = {"reporter": "记者", "editor": "编辑", "chief": "值班主任"}
+
+
+def _member(django_user_model, username: str, role: str):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(username, password="pw-" + username, is_staff=True)
+    user.groups.add(Group.objects.get(name=role))  # the groups come from a data migration
+    return user
+
+
+@pytest.fixture
+def reporter(django_user_model):
+    """记者: writes and submits own articles."""
+    return _member(django_user_model, "reporter", ROLES["reporter"])
+
+
+@pytest.fixture
+def other_reporter(django_user_model):
+    return _member(django_user_model, "reporter2", ROLES["reporter"])
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """编辑: edits anything unpublished, approves, sends back."""
+    return _member(django_user_model, "editor", ROLES["editor"])
+
+
+@pytest.fixture
+def chief(django_user_model):
+    """值班主任: an editor who also publishes, schedules, withdraws and corrects."""
+    return _member(django_user_model, "chief", ROLES["chief"])
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("root", password="pw-root")
+
+
+def logged_in(user):
+    """A browser (Django test client) logged in as `user`."""
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(user)
+    return browser

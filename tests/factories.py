@@ -1,7 +1,6 @@
 import datetime as dt
 
 import factory
-from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from articles.models import (
@@ -15,7 +14,8 @@ from articles.models import (
     Timeline,
     TimelineItem,
 )
-from articles.querysets import PublicationStatus
+from articles.services.publishing import publish_issue
+from articles.workflow import ArticleStatus
 from media.credits import CreditAction, CreditRole
 from media.models import Photo, PhotoCredit
 
@@ -36,11 +36,6 @@ class IssueFactory(DjangoModelFactory):
     title = factory.Sequence(lambda n: f"专题{n}")
     slug = factory.Sequence(lambda n: f"zhuan-ti-{n}")
     issue_date = dt.date(2022, 6, 20)
-    status = PublicationStatus.PUBLISHED
-    published_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=1))
-
-    class Params:
-        draft = factory.Trait(status=PublicationStatus.DRAFT, published_at=None)
 
 
 class ArticleFactory(DjangoModelFactory):
@@ -51,7 +46,8 @@ class ArticleFactory(DjangoModelFactory):
     position = factory.Sequence(lambda n: n + 1)
     headline = factory.Sequence(lambda n: f"稿件标题{n}")
     slug = factory.Sequence(lambda n: f"gao-jian-{n}")
-    status = PublicationStatus.PUBLISHED
+    # Ready for the duty chief: publishing the issue publishes it.
+    status = ArticleStatus.APPROVED
 
 
 class PhotoFactory(DjangoModelFactory):
@@ -60,6 +56,7 @@ class PhotoFactory(DjangoModelFactory):
 
     image = factory.django.ImageField(width=64, height=48, color="red", format="JPEG")
     caption = factory.Sequence(lambda n: f"图片说明{n}")
+    alt_text = factory.Sequence(lambda n: f"替代文字{n}")
     credit_action = CreditAction.PHOTOGRAPHED
 
 
@@ -124,3 +121,10 @@ class TimelineItemFactory(DjangoModelFactory):
     timeline = factory.SubFactory(TimelineFactory)
     date = dt.date(2012, 1, 1)
     text = factory.Sequence(lambda n: f"第{n}件大事。")
+
+
+def published(issue, **kwargs):
+    """Publish `issue` as the operator would (`publish_issue` with no user); returns the issue."""
+    publish_issue(issue, **kwargs)
+    issue.refresh_from_db()
+    return issue

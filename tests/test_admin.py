@@ -12,7 +12,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -21,12 +20,13 @@ from django.urls import reverse
 from PIL import Image
 
 from articles.models import Article, Block, Byline, Contributor, Issue, Timeline, TimelineItem
-from articles.querysets import PublicationStatus
+from articles.workflow import IssueStatus
 from media.credits import CreditRole
 from media.models import Photo
 from media.validators import PLAIN_TEXT_ONLY
 
 from .admin_forms import errors, extra_index, form_data, inline_index, page
+from .conftest import logged_in
 from .factories import (
     ArticleFactory,
     BlockFactory,
@@ -39,25 +39,12 @@ from .factories import (
     SectionFactory,
     TimelineFactory,
     TimelineItemFactory,
+    published,
 )
 
 pytestmark = pytest.mark.django_db
 
 CONTENT_APPS = ("articles", "media")
-
-
-@pytest.fixture
-def editor(django_user_model):
-    group = Group.objects.create(name="编辑")
-    group.permissions.set(
-        Permission.objects.filter(
-            content_type__app_label__in=CONTENT_APPS, codename__regex=r"^(add|change|delete|view)_"
-        )
-    )
-    user = django_user_model.objects.create_user("editor", is_staff=True)
-    user.groups.add(group)
-    assert not user.is_superuser
-    return user
 
 
 @pytest.fixture
@@ -120,7 +107,8 @@ def test_admin_speaks_chinese_in_its_own_ui_and_in_the_content_labels(editor_cli
     assert "选择 专题 来修改" in changelist.title.get_text()
     columns = [th.get_text(strip=True) for th in changelist.select("#result_list thead th")]
     assert {"专题名称", "刊发日期", "状态", "稿件数"} <= set(columns)
-    assert changelist.find("option", value="publish_selected").get_text() == "发布所选专题（连同其稿件）"
+    # Publishing is the duty chief's: an editor is not even offered the action.
+    assert changelist.find("option", value="publish_selected") is None
 
     labels = {
         label["for"]: label.get_text(strip=True)
@@ -189,6 +177,7 @@ def test_editor_can_reorder_two_articles_of_an_issue(editor_client, client):
     issue = IssueFactory()
     first = ArticleFactory(issue=issue, position=1, headline="第一篇")
     second = ArticleFactory(issue=issue, position=2, headline="第二篇")
+    published(issue)
     assert article_order(client, issue) == [first.pk, second.pk]
     url = admin_url(Issue, "change", issue.pk)
     data = form_data(editor_client.get(url))
@@ -197,6 +186,9 @@ def test_editor_can_reorder_two_articles_of_an_issue(editor_client, client):
     data[f"articles-{a}-position"], data[f"articles-{b}-position"] = "2", "1"
     save(editor_client, url, data)
 
+    # Readers keep the published order until the duty chief publishes the change.
+    assert article_order(client, issue) == [first.pk, second.pk]
+    published(issue)
     assert article_order(client, issue) == [second.pk, first.pk]
 
 
@@ -215,6 +207,8 @@ def test_editor_can_add_a_timeline_item(editor_client, client):
         f"items-{n}-text": "第二件事。",
     }
     save(editor_client, url, data)
+    ArticleFactory(issue=issue, position=2)
+    published(issue)
 
     items = api_issue(client, issue).json()["parts"][0]["timeline"]["items"]
     assert [(i["date"], i["label"], i["text"]) for i in items] == [
@@ -344,15 +338,17 @@ def test_an_issue_added_with_an_empty_slug_gets_a_pinyin_slug(editor_client):
 
     issue = Issue.objects.get(title="我们这十年")
     assert issue.slug == "wo-men-zhe-shi-nian"
-    assert issue.status == PublicationStatus.DRAFT
+    assert issue.status == IssueStatus.DRAFT
 
 
 def test_issue_form_links_to_the_api_when_published_and_notes_a_draft(editor_client, client):
-    published = IssueFactory(slug="wo-men-zhe-shi-nian")
-    draft = IssueFactory(draft=True, slug="cao-gao")
-    api_url = reverse("v1:issue-detail", kwargs={"slug": published.slug})
+    live = IssueFactory(slug="wo-men-zhe-shi-nian")
+    ArticleFactory(issue=live)
+    published(live)
+    draft = IssueFactory(slug="cao-gao")
+    api_url = reverse("v1:issue-detail", kwargs={"slug": live.slug})
 
-    published_form = page(editor_client.get(admin_url(Issue, "change", published.pk)))
+    published_form = page(editor_client.get(admin_url(Issue, "change", live.pk)))
     draft_form = page(editor_client.get(admin_url(Issue, "change", draft.pk)))
 
     link = published_form.select_one(".field-api_link a")
@@ -396,15 +392,16 @@ def test_issue_autocomplete_lists_the_newest_issue_first(editor_client):
     assert [item["id"] for item in response.json()["results"]] == [str(newer.pk), str(older.pk)]
 
 
-def test_publish_action_makes_a_draft_issue_visible_in_the_api(editor_client, client):
-    issue = IssueFactory(draft=True)
-    article = ArticleFactory(issue=issue, status=PublicationStatus.DRAFT)
+def test_publish_action_makes_a_draft_issue_visible_in_the_api(chief, client):
+    chief_client = logged_in(chief)
+    issue = IssueFactory()
+    article = ArticleFactory(issue=issue)
     assert api_issue(client, issue).status_code == 404
     url = admin_url(Issue, "changelist")
-    data = form_data(editor_client.get(url), submit=None)
+    data = form_data(chief_client.get(url), submit=None)
 
     data |= {"action": "publish_selected", "_selected_action": [str(issue.pk)], "index": "0"}
-    response = editor_client.post(url, data, follow=True)
+    response = chief_client.post(url, data, follow=True)
 
     assert "已发布 1 个专题。" in [str(message) for message in response.context["messages"]]
     assert article_order(client, issue) == [article.pk]

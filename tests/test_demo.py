@@ -15,12 +15,13 @@ from articles.models import (
     Contributor,
     Issue,
     IssuePhoto,
+    Publication,
     Section,
     Timeline,
     TimelineItem,
 )
-from articles.querysets import PublicationStatus
 from articles.services.demo import FIXTURE, load_issue, read_fixture
+from articles.workflow import ArticleStatus, IssueStatus
 from media.credits import CreditAction
 from media.models import Photo, PhotoCredit
 
@@ -98,10 +99,10 @@ def test_demo_counts():
 def test_demo_issue_is_published_on_the_morning_of_its_date():
     load_demo()
     issue = demo_issue()
-    assert issue.status == PublicationStatus.PUBLISHED
+    assert issue.status == IssueStatus.PUBLISHED
     assert issue.published_at == dt.datetime(2022, 6, 20, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-    assert set(issue.articles.values_list("status", flat=True)) == {PublicationStatus.PUBLISHED}
-    assert Issue.objects.published().filter(pk=issue.pk).exists()
+    assert set(issue.articles.values_list("status", flat=True)) == {ArticleStatus.PUBLISHED}
+    assert Publication.objects.live().filter(issue=issue).exists()
 
 
 def test_parts_share_one_position_sequence_in_reading_order():
@@ -228,10 +229,10 @@ def test_load_issue_as_draft_leaves_everything_unpublished():
     data = read_fixture(FIXTURE)
     data["issue"]["slug"] = "draft-copy"
     issue = load_issue(data, publish=False)
-    assert issue.status == PublicationStatus.DRAFT
+    assert issue.status == IssueStatus.DRAFT
     assert issue.published_at is None
-    assert set(issue.articles.values_list("status", flat=True)) == {PublicationStatus.DRAFT}
-    assert not Issue.objects.published().exists()
+    assert set(issue.articles.values_list("status", flat=True)) == {ArticleStatus.DRAFT}
+    assert not Publication.objects.exists()
 
 
 def test_invalid_content_is_refused_and_leaves_no_rows_or_files(settings):

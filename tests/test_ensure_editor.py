@@ -4,7 +4,6 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 
@@ -38,19 +37,29 @@ def password_file(settings) -> Path:
     return Path(settings.VAR_DIR) / "editor-password.txt"
 
 
-def test_editor_is_staff_not_superuser_with_content_permissions():
+@pytest.mark.parametrize(
+    ("username", "role", "may", "may_not"),
+    [
+        (
+            "reporter",
+            "记者",
+            ["articles.submit_article", "articles.add_article"],
+            ["articles.review_article"],
+        ),
+        ("editor", "编辑", ["articles.review_article", "media.delete_photo"], ["articles.publish_issue"]),
+        ("chief", "值班主任", ["articles.publish_issue", "articles.correct_article"], ["auth.change_user"]),
+    ],
+)
+def test_one_staff_account_per_role_none_superuser(username, role, may, may_not):
     password = ensure_editor()
 
-    editor = get_user_model().objects.get(username="editor")
-    assert editor.is_staff and editor.is_active
-    assert not editor.is_superuser
-    assert list(editor.groups.values_list("name", flat=True)) == ["编辑"]
-    for label in ("articles", "media"):
-        for model in apps.get_app_config(label).get_models():
-            for action in ("add", "change", "delete", "view"):
-                assert editor.has_perm(f"{label}.{action}_{model._meta.model_name}")
-    assert not editor.has_perm("auth.change_user")
-    assert authenticate(None, username="editor", password=password) == editor
+    user = get_user_model().objects.get(username=username)
+    assert user.is_staff and user.is_active
+    assert not user.is_superuser
+    assert list(user.groups.values_list("name", flat=True)) == [role]
+    assert all(user.has_perm(p) for p in may)
+    assert not any(user.has_perm(p) for p in may_not)
+    assert authenticate(None, username=username, password=password) == user
 
 
 def test_password_is_kept_private_and_stable(settings):

@@ -1,14 +1,47 @@
 """Read-only delivery serializers with explicit fields. They never query: the selectors
-prefetch everything, and reading order comes from the models."""
+prefetch everything, and reading order comes from the models.
 
+They run in two places only: the publish service, which stores their output as the
+publication readers get, and the preview of a working copy. Links are absolute on
+`context["base_url"]` (settings.SITE_URL), since no reader's request exists at publish time.
+"""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from media.api.serializers import CreditLineSerializer, CreditSerializer, PhotoSerializer
+from media.api.serializers import CreditLineSerializer, CreditSerializer, PhotoSerializer, absolute_url
 
-from ..models import Article, Block, Issue, Timeline, TimelineItem
+from ..models import Article, Block, Correction, Issue, Timeline, TimelineItem
 from ..selectors import issue_parts
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class AbsoluteLinkField(serializers.Field):
+    """An absolute link to one of the API's own views, e.g. `v1:issue-detail`."""
+
+    def __init__(self, view_name: str, lookup_field: str = "pk", **kwargs):
+        self.view_name, self.lookup_field = view_name, lookup_field
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj) -> str:
+        kwarg = {self.lookup_field: getattr(obj, self.lookup_field)}
+        return absolute_url(self.context, reverse(self.view_name, kwargs=kwarg))
+
+
+class CorrectionSerializer(serializers.ModelSerializer):
+    date = serializers.SerializerMethodField(help_text="更正日期（北京时间）。")
+
+    class Meta:
+        model = Correction
+        fields = ["date", "text"]
+
+    def get_date(self, correction) -> str:
+        return timezone.localdate(correction.created_at, timezone=settings.NEWSROOM_TIME_ZONE).isoformat()
 
 
 class TextNodeSerializer(serializers.Serializer):
@@ -106,7 +139,7 @@ class BodyField(serializers.Field):
 
 
 class IssueLinkSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="v1:issue-detail", lookup_field="slug")
+    url = AbsoluteLinkField("v1:issue-detail", lookup_field="slug")
 
     class Meta:
         model = Issue
@@ -114,7 +147,7 @@ class IssueLinkSerializer(serializers.ModelSerializer):
 
 
 class ArticleSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="v1:article-detail")
+    url = AbsoluteLinkField("v1:article-detail")
     kind_label = serializers.CharField(source="get_kind_display")
     bylines = CreditSerializer(many=True)
     byline_line = serializers.CharField(help_text="署名，按印刷格式排好。")
@@ -122,6 +155,7 @@ class ArticleSerializer(serializers.ModelSerializer):
         help_text="正文字数（汉字与中文标点各计 1，连续的字母数字计 1）。"
     )
     body = BodyField()
+    corrections = CorrectionSerializer(many=True, help_text="更正，按时间先后。")
 
     class Meta:
         model = Article
@@ -139,6 +173,7 @@ class ArticleSerializer(serializers.ModelSerializer):
             "byline_line",
             "character_count",
             "body",
+            "corrections",
         ]
 
 
@@ -200,7 +235,7 @@ PART_SERIALIZERS = {
 
 
 class IssueSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="v1:issue-detail", lookup_field="slug")
+    url = AbsoluteLinkField("v1:issue-detail", lookup_field="slug")
 
     class Meta:
         model = Issue

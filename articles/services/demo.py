@@ -27,10 +27,12 @@ from ..models import (
     Contributor,
     Issue,
     IssuePhoto,
+    Publication,
     Section,
     Timeline,
     TimelineItem,
 )
+from ..workflow import ArticleStatus, IssueStatus
 from .publishing import publish_issue
 
 FIXTURE = Path(__file__).resolve().parent.parent / "demo" / "special_report.json"
@@ -75,6 +77,9 @@ def load_demo_issue(*, reset: bool = False) -> tuple[Issue, bool]:
     with transaction.atomic():
         existing = Issue.objects.filter(slug=data["issue"]["slug"]).first()
         if existing and not reset:
+            if existing.status == IssueStatus.PUBLISHED and not existing.publications.exists():
+                # A database from before publications existed: give readers the issue back.
+                publish_issue(existing, at=existing.published_at)
             return existing, False
         if existing:
             delete_issue(existing)
@@ -82,7 +87,10 @@ def load_demo_issue(*, reset: bool = False) -> tuple[Issue, bool]:
 
 
 def delete_issue(issue: Issue) -> None:
-    """Delete an issue and the photos nothing else uses (files removed after commit)."""
+    """Delete an issue, its publication history and the photos nothing else uses (files
+    removed after commit). For the demo only: a real issue's publications are the record
+    of what readers saw, which is why the models protect them."""
+    Publication.objects.filter(issue=issue).delete()
     photo_ids = set(
         Photo.objects.filter(Q(blocks__article__issue=issue) | Q(issue_placements__issue=issue)).values_list(
             "pk", flat=True
@@ -140,7 +148,10 @@ class _IssueBuilder:
         self.stored_files: list[tuple] = []
 
     def build(self, *, publish: bool, published_at) -> Issue:
-        # Built as a draft, then published through the same service editors use.
+        # Written and approved as the desk would, then published through the same service
+        # the duty chief uses.
+        # What is loaded to be published has passed the desk; anything else starts as a draft.
+        self.status = ArticleStatus.APPROVED if publish else ArticleStatus.DRAFT
         issue = self.issue()
         part_builders = {"article": self.article, "photo": self.page_photo, "timeline": self.timeline}
         for position, part in enumerate(self.data["parts"], start=1):
@@ -177,6 +188,7 @@ class _IssueBuilder:
                 kicker=part.get("kicker", ""),
                 headline=part["headline"],
                 subheadline=part.get("subheadline", ""),
+                status=self.status,
             )
         )
         for n, credit in enumerate(part.get("bylines", []), start=1):

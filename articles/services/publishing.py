@@ -1,30 +1,300 @@
-"""Publishing workflow: the one place admin, API and commands change what readers see."""
+"""Publishing: the one place that changes what readers see.
 
+Publishing renders the working copy once and stores it as an immutable, numbered
+`Publication` (with each article's bytes). Readers get the newest publication whose time
+has come (`PublicationQuerySet.live`); a future time is the embargo. Every function here is
+one transaction: states change and the publication is written together, or neither.
+"""
+
+import json
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max, Prefetch
 from django.utils import timezone
+from rest_framework.fields import DateTimeField
 
-from ..models import Issue
-from ..querysets import PublicationStatus
+from media.models import Photo
+
+from ..models import Article, Block, Correction, Issue, Publication, PublishedArticle, TimelineItem
+from ..workflow import (
+    ARTICLE_TRANSITIONS,
+    ISSUE_TRANSITIONS,
+    UNFINISHED,
+    ArticleStatus,
+    IssueStatus,
+)
+from . import changes
+from .rendering import Rendering, render_issue, to_json
+from .workflow import may, record, require
 
 
-@transaction.atomic
-def publish_issue(issue: Issue, *, at=None, with_articles: bool = True) -> Issue:
-    """Publish the issue (visible from `at`, default now) and, by default, all its articles."""
-    issue.status = PublicationStatus.PUBLISHED
-    issue.published_at = at or issue.published_at or timezone.now()
-    issue.full_clean()
-    issue.save(update_fields=["status", "published_at", "updated_at"])
-    if with_articles:
-        issue.articles.exclude(status=PublicationStatus.PUBLISHED).update(
-            status=PublicationStatus.PUBLISHED, updated_at=timezone.now()
+def issue_problems(issue: Issue, *, leave_out: Iterable[int] = ()) -> list[str]:
+    """Everything that stops the issue from being published, in words; empty when ready.
+
+    `leave_out` are articles the duty chief holds back from this publication.
+    """
+    leave_out = set(leave_out)
+    problems = []
+    articles = list(
+        issue.articles.exclude(status=ArticleStatus.WITHDRAWN)
+        .exclude(pk__in=leave_out)
+        .prefetch_related(
+            "sections",
+            Prefetch("blocks", queryset=Block.objects.select_related("photo").order_by("position", "id")),
         )
-    return issue
+    )
+    for article in articles:
+        if article.status in UNFINISHED:
+            problems.append(f"稿件《{article}》仍是“{article.get_status_display()}”，未经审核。")
+    photos = {block.photo for article in articles for block in article.blocks.all() if block.photo_id}
+    photos |= set(Photo.objects.filter(issue_placements__issue=issue))
+    credited = set(
+        Photo.objects.filter(pk__in=[p.pk for p in photos], credits__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
+    for photo in sorted(photos, key=lambda p: p.pk):
+        if photo.pk not in credited:
+            problems.append(f"图片“{photo}”没有署名。")
+        if not photo.alt_text.strip():
+            problems.append(f"图片“{photo}”没有替代文字。")
+    for article in articles:
+        problems += _testimony_problems(article)
+    for item in TimelineItem.objects.filter(timeline__issue=issue).select_related("timeline"):
+        if not item.text.strip():
+            problems.append(f"大事记“{item.timeline}”中 {item.date_label} 的条目没有内容。")
+    problems += _missing_corrections(issue, [a for a in articles if a.status == ArticleStatus.PUBLISHED])
+    if not any(a.status in (ArticleStatus.APPROVED, ArticleStatus.PUBLISHED) for a in articles):
+        problems.append("没有可发布的稿件：至少要有一篇已审稿件。")
+    return problems
+
+
+def _testimony_problems(article: Article) -> list[str]:
+    problems = []
+    blocks = list(article.blocks.all())
+    for section in article.sections.all():
+        places = [n for n, block in enumerate(blocks) if block.section_id == section.pk]
+        if not places:
+            problems.append(f"稿件《{article}》的讲述“{section}”没有内容。")
+        elif places != list(range(places[0], places[-1] + 1)):
+            problems.append(f"稿件《{article}》的讲述“{section}”的正文块被其他内容隔开了。")
+    return problems
+
+
+def _missing_corrections(issue: Issue, published: list[Article]) -> list[str]:
+    """A published article whose text changed since the live publication needs a correction
+    note written after that publication."""
+    live = Publication.objects.live().filter(issue=issue).first()
+    if live is None or not published:
+        return []
+    before = {
+        row.article_id: json.loads(row.body)
+        for row in live.articles.filter(article__in=published).only("article_id", "body")
+    }
+    now = render_issue(issue.pk).articles  # the articles as they would be published
+    corrected = set(
+        Correction.objects.filter(article__in=published, created_at__gt=live.created_at).values_list(
+            "article_id", flat=True
+        )
+    )
+    changed = [
+        article
+        for article in published
+        if article.pk in before
+        and article.pk in now
+        and changes.text_changed(before[article.pk], now[article.pk])
+    ]
+    return [f"稿件《{a}》已发布的文字有改动，须先填写更正说明。" for a in changed if a.pk not in corrected]
+
+
+def pending_changes(issue: Issue) -> list[str]:
+    """What the working copy would change for readers if published now ("有未发布的修改");
+    empty when nothing would, or when the issue has never been published."""
+    live = Publication.objects.live().filter(issue=issue).first() or (
+        issue.publications.filter(kind=Publication.Kind.SNAPSHOT).order_by("-number").first()
+    )
+    if live is None:
+        return []
+    now = render_issue(issue.pk, (ArticleStatus.APPROVED, ArticleStatus.PUBLISHED))
+    before = json.loads(live.body)
+    lines = changes.diff_lines(changes.issue_lines(before), changes.issue_lines(now.issue))
+    published = {row.article_id: json.loads(row.body) for row in live.articles.only("article_id", "body")}
+    for pk, article in now.articles.items():
+        if pk in published:
+            diff = changes.diff_lines(changes.article_lines(published[pk]), changes.article_lines(article))
+            if diff:
+                lines.append(f"稿件《{article['headline']}》：")
+                lines += [f"　　{line}" for line in diff]
+    return lines
+
+
+def article_pending_changes(article: Article) -> list[str]:
+    """The article's unpublished changes against what readers see now (empty if none)."""
+    live_row = PublishedArticle.objects.filter(
+        article=article, publication__in=Publication.objects.live()
+    ).first()
+    if live_row is None or article.status != ArticleStatus.PUBLISHED:
+        return []
+    now = render_issue(article.issue_id).articles.get(article.pk)
+    if now is None:
+        return []
+    return changes.diff_lines(changes.article_lines(json.loads(live_row.body)), changes.article_lines(now))
 
 
 @transaction.atomic
-def unpublish_issue(issue: Issue) -> Issue:
-    """Take the issue back to draft: readers no longer see it or any of its articles."""
-    issue.status = PublicationStatus.DRAFT
-    issue.full_clean()
-    issue.save(update_fields=["status", "updated_at"])
-    return issue
+def publish_issue(
+    issue: Issue, *, user=None, at=None, leave_out: Iterable[int] = (), note: str = ""
+) -> Publication:
+    """Publish the issue's approved articles and its published ones' changes, visible from
+    `at` (default now; a future time is an embargo). Refused, with every reason, while
+    `issue_problems()` finds anything; `leave_out` holds unfinished articles back."""
+    now = timezone.now()
+    at = at or now
+    transition = ISSUE_TRANSITIONS["schedule" if at > now else "publish"]
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    require(user, transition, issue, issue.status)
+    problems = issue_problems(issue, leave_out=leave_out)
+    if problems:
+        raise ValidationError(problems, code="issue_problems")
+    entering = ARTICLE_TRANSITIONS["publish"]
+    for article in issue.articles.filter(status=ArticleStatus.APPROVED).exclude(pk__in=set(leave_out)):
+        article.status = ArticleStatus.PUBLISHED
+        article.save(update_fields=["status"])
+        record(
+            article,
+            entering,
+            user=user,
+            from_status=ArticleStatus.APPROVED,
+            note=f"随专题发布，{at:%Y-%m-%d %H:%M} 起可见",
+        )
+    before = issue.status
+    issue.status, issue.published_at = IssueStatus.PUBLISHED, at
+    issue.save(update_fields=["status", "published_at"])
+    publication = _store(issue, render_issue(issue.pk), user=user, visible_from=at, note=note)
+    record(issue, transition, user=user, from_status=before, note=note or f"第{publication.number}次发布")
+    return publication
+
+
+@transaction.atomic
+def withdraw_issue(issue: Issue, *, user=None, note: str = "") -> Publication:
+    """Take the issue away from readers at once (and cancel any embargoed publication)."""
+    transition = ISSUE_TRANSITIONS["withdraw"]
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    require(user, transition, issue, issue.status)
+    publication = Publication.objects.create(
+        issue=issue,
+        number=_next_number(issue),
+        kind=Publication.Kind.WITHDRAWAL,
+        visible_from=timezone.now(),
+        slug=issue.slug,
+        title=issue.title,
+        issue_date=issue.issue_date,
+        note=note,
+        created_by=user,
+    )
+    issue.status = IssueStatus.WITHDRAWN
+    issue.save(update_fields=["status"])
+    record(issue, transition, user=user, from_status=IssueStatus.PUBLISHED, note=note)
+    return publication
+
+
+@transaction.atomic
+def withdraw_article(article: Article, *, user=None, note: str = "") -> Article:
+    """Take one published article away from readers at once; the rest of the issue stays
+    as published (pending edits elsewhere are not published by this)."""
+    transition = ARTICLE_TRANSITIONS["withdraw"]
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    require(user, transition, article, article.status)
+    if not note.strip():
+        raise ValidationError("撤稿须填写说明。", code="note_required")
+    _derive(article.issue, user=user, note=note, drop=article.pk)
+    article.status = ArticleStatus.WITHDRAWN
+    article.save(update_fields=["status"])
+    record(article, transition, user=user, from_status=ArticleStatus.PUBLISHED, note=note.strip())
+    return article
+
+
+@transaction.atomic
+def republish_article(article: Article, *, user=None, note: str = "") -> Article:
+    """Put a withdrawn article back, as its working copy stands, into the live issue."""
+    transition = ARTICLE_TRANSITIONS["republish"]
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    require(user, transition, article, article.status)
+    article.status = ArticleStatus.PUBLISHED
+    article.save(update_fields=["status"])
+    _derive(article.issue, user=user, note=note, add=article.pk)
+    record(article, transition, user=user, from_status=ArticleStatus.WITHDRAWN, note=note.strip())
+    return article
+
+
+def may_publish(user) -> bool:
+    return may(user, ISSUE_TRANSITIONS["publish"])
+
+
+def _derive(issue: Issue, *, user, note: str, drop: int | None = None, add: int | None = None) -> None:
+    """A new publication, visible now, that is the live one minus `drop` or plus `add`."""
+    newest = issue.publications.order_by("-number").first()
+    if newest is None or newest.kind == Publication.Kind.WITHDRAWAL or issue.status != IssueStatus.PUBLISHED:
+        return  # readers see nothing of the issue: only the article's state changes
+    if newest.visible_from > timezone.now():
+        raise ValidationError(
+            f"专题有一次定时发布（{timezone.localtime(newest.visible_from):%Y-%m-%d %H:%M}）尚未生效，"
+            "请先撤回专题或改为立即发布，再撤稿或重新发布单篇稿件。",
+            code="embargo_pending",
+        )
+    data = json.loads(newest.body)
+    articles = {row.article_id: json.loads(row.body) for row in newest.articles.all()}
+    parts = [p for p in data["parts"] if not (p["type"] == "article" and p["article"]["id"] == drop)]
+    articles.pop(drop, None)
+    if add is not None:
+        fresh = render_issue(issue.pk, (ArticleStatus.PUBLISHED,))
+        part = next(p for p in fresh.issue["parts"] if p["type"] == "article" and p["article"]["id"] == add)
+        parts = [p for p in parts if not (p["type"] == "article" and p["article"]["id"] == add)]
+        later = next((n for n, p in enumerate(parts) if p["position"] > part["position"]), len(parts))
+        parts.insert(later, part)
+        articles[add] = fresh.articles[add]
+    rendering = Rendering(issue={**data, "parts": parts}, summary=newest.summary, articles=articles)
+    _store(issue, rendering, user=user, visible_from=timezone.now(), note=note)
+
+
+def _next_number(issue: Issue) -> int:
+    return (issue.publications.aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+def _store(issue: Issue, rendering: Rendering, *, user, visible_from, note: str) -> Publication:
+    published_at = DateTimeField().to_representation(visible_from)
+    rendering.issue["published_at"] = rendering.summary["published_at"] = published_at
+    body = to_json(rendering.issue)
+    publication = Publication.objects.create(
+        issue=issue,
+        number=_next_number(issue),
+        visible_from=visible_from,
+        slug=issue.slug,
+        title=issue.title,
+        issue_date=issue.issue_date,
+        summary=rendering.summary,
+        body=body,
+        sha256=Publication.digest(body),
+        note=note,
+        created_by=user,
+    )
+    rows = []
+    for article_pk, data in rendering.articles.items():
+        article_body = to_json(data)
+        rows.append(
+            PublishedArticle(
+                publication=publication,
+                article_id=article_pk,
+                body=article_body,
+                sha256=Publication.digest(article_body),
+            )
+        )
+    PublishedArticle.objects.bulk_create(rows)
+    return publication
+
+
+def ensure_may_publish(user) -> None:
+    if not may_publish(user):
+        raise PermissionDenied("您没有发布专题的权限。")

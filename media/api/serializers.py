@@ -1,9 +1,18 @@
 """Read-only photo representations. No queries: callers prefetch credits and contributors."""
 
+from urllib.parse import urljoin
+
+from django.conf import settings
 from rest_framework import serializers
 
 from media.credits import CreditAction, CreditRole, action_label, role_label
 from media.models import Photo
+
+
+def absolute_url(context: dict, path: str) -> str:
+    """`path` on the serializer context's `base_url` (default settings.SITE_URL); an
+    absolute `path` (a MEDIA_URL on a CDN) stays as it is."""
+    return urljoin(context.get("base_url", settings.SITE_URL) + "/", path)
 
 
 class CreditSerializer(serializers.Serializer):
@@ -44,5 +53,4 @@ class PhotoSerializer(serializers.ModelSerializer):
         fields = ["id", "url", "width", "height", "caption", "alt_text", "credit"]
 
     def get_url(self, photo) -> str:
-        request = self.context.get("request")
-        return request.build_absolute_uri(photo.image.url) if request else photo.image.url
+        return absolute_url(self.context, photo.image.url)

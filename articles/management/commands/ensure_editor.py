@@ -1,71 +1,59 @@
-"""A ready-to-use editor account for local runs and demos: staff, never superuser."""
+"""Ready-to-use desk accounts for local runs and demos: staff, never superuser.
+
+One account per role (the groups come from the data migration `articles/0004_roles`):
+`reporter` (记者), `editor` (编辑) and `chief` (值班主任), sharing one local password.
+"""
 
 import os
 import secrets
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 USERNAME = "editor"
-GROUP_NAME = "编辑"
-APP_LABELS = ("articles", "media")
-ACTIONS = ("add", "change", "delete", "view")
+ACCOUNTS = {"reporter": "记者", "editor": "编辑", "chief": "值班主任"}
 ADMIN_URL = "http://127.0.0.1:8000/admin/"
 LOGIN_FILE = "editor-password.txt"
 
 
 class Command(BaseCommand):
     help = (
-        "创建（或保留）编辑账号 editor 及“编辑”用户组，并打印登录方式"
-        " / Create or keep the staff user 'editor' in the group 编辑 and print its login."
+        "创建（或保留）记者 reporter、编辑 editor、值班主任 chief 三个账号并打印登录方式"
+        " / Create or keep the desk accounts reporter, editor and chief and print their login."
     )
 
     def handle(self, *args, **options):
+        password = editor_password()
         with transaction.atomic():
-            group = ensure_group()
-            user = ensure_user(group)
-            password = editor_password()
-            # The printed login must work, even if the account's password drifted.
-            if not user.check_password(password):
-                user.set_password(password)
-                user.save(update_fields=["password"])
+            for username, role in ACCOUNTS.items():
+                user = ensure_user(username, role_group(role))
+                # The printed login must work, even if the account's password drifted.
+                if not user.check_password(password):
+                    user.set_password(password)
+                    user.save(update_fields=["password"])
         self.stdout.write(f"编辑登录 / editor login: {ADMIN_URL}  用户名 {USERNAME}  密码 {password}")
+        others = "、".join(f"{role} {name}" for name, role in ACCOUNTS.items() if name != USERNAME)
+        self.stdout.write(f"同一密码还可登录 / same password for: {others}")
 
 
-def editor_permissions() -> list[Permission]:
-    """add/change/delete/view on every model of the content apps."""
-    permissions = []
-    for label in APP_LABELS:
-        for model in apps.get_app_config(label).get_models():
-            content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
-            codenames = [f"{action}_{model._meta.model_name}" for action in ACTIONS]
-            found = list(Permission.objects.filter(content_type=content_type, codename__in=codenames))
-            if len(found) != len(codenames):
-                raise CommandError(f"缺少 {model._meta.label} 的权限，请先运行 migrate / run migrate first.")
-            permissions += found
-    return permissions
-
-
-def ensure_group() -> Group:
-    group, _ = Group.objects.get_or_create(name=GROUP_NAME)
-    # add(), not set(): permissions an administrator granted the group on top are kept.
-    group.permissions.add(*editor_permissions())
+def role_group(name: str) -> Group:
+    group = Group.objects.filter(name=name).first()
+    if group is None:
+        raise CommandError(f"缺少用户组“{name}”，请先运行 migrate / run migrate first.")
     return group
 
 
-def ensure_user(group: Group):
-    user, _ = get_user_model().objects.get_or_create(username=USERNAME)
+def ensure_user(username: str, group: Group):
+    user, _ = get_user_model().objects.get_or_create(username=username)
     user.is_staff = True
     user.is_active = True
     user.is_superuser = False
     user.save()
-    user.groups.add(group)
+    user.groups.set([group])
     return user
 
 
