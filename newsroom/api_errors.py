@@ -26,7 +26,10 @@ import re
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
 from rest_framework.views import exception_handler
 
 INVALID_PAGE = "invalid_page"
@@ -130,3 +133,12 @@ class ErrorSerializer(serializers.Serializer):
         required=False,
         help_text="Only with code `invalid`: the messages keyed by field name.",
     )
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+@permission_classes([AllowAny])
+def api_not_found(request, *args, **kwargs):
+    """Unmatched paths under /api/ answer in the API's own error shape, not Django's HTML page
+    (which, with DEBUG on, would list every URL pattern)."""
+    raise exceptions.NotFound()

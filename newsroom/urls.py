@@ -4,6 +4,8 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from newsroom.api_errors import api_not_found
+
 admin.site.site_header = "专题编辑后台"
 admin.site.site_title = "专题编辑后台"
 admin.site.index_title = "内容管理"
@@ -13,6 +15,9 @@ urlpatterns = [
     path("api/v1/", include("newsroom.api_urls", namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Last under api/: anything else there is the API's JSON 404. Only paths ending in "/",
+    # so CommonMiddleware still redirects "/api/v1/issues" to "/api/v1/issues/".
+    re_path(r"^api/.*/$", api_not_found),
 ]
 
 if settings.SERVE_MEDIA:

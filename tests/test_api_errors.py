@@ -204,3 +204,19 @@ def test_the_seed_copy_is_the_one_its_readme_describes():
 
     assert SEED_PATH.name.removeprefix("seed_") in readme
     assert hashlib.sha256(SEED_PATH.read_bytes()).hexdigest() in readme
+
+
+@pytest.mark.parametrize("path", ["/api/v1/articles/abc/", "/api/v1/nothing/", "/api/v2/issues/"])
+def test_unmatched_api_paths_answer_json_in_chinese(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
+    assert HAN.search(response.json()["detail"])
+
+
+def test_a_missing_trailing_slash_still_redirects(client):
+    response = client.get("/api/v1/issues")
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v1/issues/"

@@ -34,6 +34,7 @@ from ..models import (
 )
 from ..workflow import ArticleStatus, IssueStatus
 from .publishing import publish_issue
+from .revisions import record_revision
 
 FIXTURE = Path(__file__).resolve().parent.parent / "demo" / "special_report.json"
 # The paper goes to press in Beijing time, whatever the server's own zone.
@@ -156,6 +157,9 @@ class _IssueBuilder:
         part_builders = {"article": self.article, "photo": self.page_photo, "timeline": self.timeline}
         for position, part in enumerate(self.data["parts"], start=1):
             part_builders[part["type"]](issue, position, part)
+        # The first revision of each article: what the desk started from.
+        for article in issue.articles.all():
+            record_revision(article, comment="载入演示内容")
         if publish:
             publish_issue(issue, at=published_at or morning_of(issue.issue_date))
         return issue
