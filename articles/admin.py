@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from media.admin import thumbnail
 from newsroom.admin_autocomplete import RowAutocompleteInlineMixin
 
+from .admin_export import ExportAdminMixin
 from .admin_preview import PreviewAdminMixin
 from .admin_revisions import RevisionAdminMixin
 from .admin_workflow import (
@@ -159,7 +160,7 @@ class WorkflowAdminMixin:
 
 
 @admin.register(Issue)
-class IssueAdmin(WorkflowAdminMixin, PreviewAdminMixin, admin.ModelAdmin):
+class IssueAdmin(WorkflowAdminMixin, ExportAdminMixin, PreviewAdminMixin, admin.ModelAdmin):
     list_display = ["title", "issue_date", "state", "published_at", "article_count", "api_link"]
     list_filter = ["status", "issue_date"]
     search_fields = ["title", "slug", "articles__headline"]
