@@ -17,7 +17,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     # Last under api/: anything else there is the API's JSON 404. Only paths ending in "/",
     # so CommonMiddleware still redirects "/api/v1/issues" to "/api/v1/issues/".
-    re_path(r"^api/.*/$", api_not_found),
+    re_path(r"^api/[\s\S]*/$", api_not_found),  # [\s\S], not ".": paths may hold %0A
 ]
 
 if settings.SERVE_MEDIA:
