@@ -9,13 +9,14 @@ from django.db.models import Count, Prefetch
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html
 
 from media.admin import thumbnail
 from newsroom.admin_autocomplete import RowAutocompleteInlineMixin
 
+from .admin_copydesk import BodyEditorAdminMixin, ImportAdminMixin
 from .admin_export import ExportAdminMixin
 from .admin_preview import PreviewAdminMixin
 from .admin_revisions import RevisionAdminMixin
@@ -27,7 +28,15 @@ from .admin_workflow import (
     lines_block,
     transition_table,
 )
-from .forms import BlockFormSet
+from .forms import (
+    ArticleForm,
+    BlockFormSet,
+    IssuePartFormSet,
+    SectionFormSet,
+    TimelineForm,
+    TimelineItemForm,
+    TimelineItemFormSet,
+)
 from .models import (
     Article,
     Block,
@@ -59,6 +68,7 @@ class ArticleInline(admin.TabularInline):
     the workflow's rules, so only the position is changed here."""
 
     model = Article
+    formset = IssuePartFormSet
     extra = 0
     fields = ["position", "headline", "kind", "status"]
     readonly_fields = ["headline", "kind", "status"]
@@ -71,6 +81,7 @@ class ArticleInline(admin.TabularInline):
 
 class IssuePhotoInline(RowAutocompleteInlineMixin, admin.TabularInline):
     model = IssuePhoto
+    formset = IssuePartFormSet
     extra = 0
     fields = ["position", "photo", "preview"]
     readonly_fields = ["preview"]
@@ -86,6 +97,7 @@ class IssuePhotoInline(RowAutocompleteInlineMixin, admin.TabularInline):
 
 class TimelineInline(admin.TabularInline):
     model = Timeline
+    formset = IssuePartFormSet
     extra = 0
     fields = ["position", "title"]
     show_change_link = True
@@ -160,10 +172,17 @@ class WorkflowAdminMixin:
 
 
 @admin.register(Issue)
-class IssueAdmin(WorkflowAdminMixin, ExportAdminMixin, PreviewAdminMixin, admin.ModelAdmin):
+class IssueAdmin(ImportAdminMixin, WorkflowAdminMixin, ExportAdminMixin, PreviewAdminMixin, admin.ModelAdmin):
     list_display = ["title", "issue_date", "state", "published_at", "article_count", "api_link"]
     list_filter = ["status", "issue_date"]
-    search_fields = ["title", "slug", "articles__headline"]
+    # Body text too: an editor remembers a village (清泉村) before a headline.
+    search_fields = [
+        "title",
+        "slug",
+        "articles__headline",
+        "articles__blocks__text",
+        "timelines__items__text",
+    ]
     date_hierarchy = "issue_date"
     # Explicit, because the annotated queryset below loses Meta.ordering (autocomplete pages).
     ordering = ["-issue_date", "-id"]
@@ -172,6 +191,7 @@ class IssueAdmin(WorkflowAdminMixin, ExportAdminMixin, PreviewAdminMixin, admin.
         "published_at",
         "api_link",
         "preview_link",
+        "import_link",
         "pending_changes",
         "problems",
         "transition_log",
@@ -183,7 +203,17 @@ class IssueAdmin(WorkflowAdminMixin, ExportAdminMixin, PreviewAdminMixin, admin.
         (None, {"fields": ["title", "subtitle", "slug", "issue_date", "description"]}),
         (
             "发布",
-            {"fields": ["state", "published_at", "api_link", "preview_link", "pending_changes", "problems"]},
+            {
+                "fields": [
+                    "state",
+                    "published_at",
+                    "api_link",
+                    "preview_link",
+                    "import_link",
+                    "pending_changes",
+                    "problems",
+                ]
+            },
         ),
         ("流程记录", {"fields": ["transition_log"]}),
         ("记录", {"fields": ["version_display", "created_at", "updated_at"], "classes": ["collapse"]}),
@@ -191,6 +221,11 @@ class IssueAdmin(WorkflowAdminMixin, ExportAdminMixin, PreviewAdminMixin, admin.
     inlines = [ArticleInline, IssuePhotoInline, TimelineInline, PublicationInline]
     actions = ["publish_selected", "withdraw_selected"]
     change_form_template = "admin/articles/issue/change_form.html"
+
+    class Media:
+        # Drag-and-drop reading order of the issue's parts (writes the 版序 fields).
+        css = {"all": ["articles/copydesk/copydesk.css"]}
+        js = ["articles/copydesk/ordering.js"]
 
     def get_queryset(self, request):
         return (
@@ -413,6 +448,7 @@ class ArticleBylineInline(ArticleRowPermissions, BylineInline):
 
 class SectionInline(ArticleRowPermissions, admin.StackedInline):
     model = Section
+    formset = SectionFormSet
     extra = 0
     fields = [("speaker_title", "speaker_name"), "headline"]
     verbose_name = "讲述段落"
@@ -475,11 +511,20 @@ class CorrectionInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(WorkflowAdminMixin, RevisionAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(BodyEditorAdminMixin, WorkflowAdminMixin, RevisionAdminMixin, admin.ModelAdmin):
+    form = ArticleForm
     list_display = ["headline", "issue", "position", "kind", "status", "byline_line", "updated_at"]
     list_select_related = ["issue"]
     list_filter = ["status", "kind", "issue"]
-    search_fields = ["headline", "kicker", "subheadline", "bylines__contributor__name"]
+    search_fields = [
+        "headline",
+        "kicker",
+        "subheadline",
+        "bylines__contributor__name",
+        "blocks__text",
+        "sections__speaker_name",
+        "sections__headline",
+    ]
     autocomplete_fields = ["issue"]
     readonly_fields = [
         "status",
@@ -491,6 +536,7 @@ class ArticleAdmin(WorkflowAdminMixin, RevisionAdminMixin, admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["issue", "position", "kicker", "headline", "subheadline"]}),
+        ("正文", {"fields": ["body_text"], "classes": ["body-editor-fieldset"]}),
         ("属性", {"fields": ["kind", "slug"]}),
         (
             "流程",
@@ -694,12 +740,15 @@ class TimelineBylineInline(BylineInline):
 
 class TimelineItemInline(admin.TabularInline):
     model = TimelineItem
+    form = TimelineItemForm
+    formset = TimelineItemFormSet
     extra = 1
-    fields = ["position", "date", "date_precision", "text"]
+    fields = ["position", "date", "text"]
 
 
 @admin.register(Timeline)
 class TimelineAdmin(admin.ModelAdmin):
+    form = TimelineForm
     list_display = ["title", "issue", "position", "item_total"]
     list_select_related = ["issue"]
     search_fields = ["title", "items__text"]
@@ -707,9 +756,17 @@ class TimelineAdmin(admin.ModelAdmin):
     fields = ["issue", "position", "title", "credit_action"]
     inlines = [TimelineBylineInline, TimelineItemInline]
 
+    class Media:
+        css = {"all": ["articles/copydesk/copydesk.css"]}
+        js = ["articles/copydesk/ordering.js"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(item_total=Count("items"))
 
     @admin.display(description="条目数", ordering="item_total")
     def item_total(self, timeline):
         return timeline.item_total
+
+
+# "查看站点" leads to something an editor can use: the newest issue as readers will see it.
+admin.site.site_url = reverse_lazy("admin:articles_issue_newest")

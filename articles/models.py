@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 
 from media.credits import Credit, CreditAction, credit_line
 from media.validators import validate_plain_text
@@ -511,6 +512,9 @@ class Publication(models.Model):
     summary = models.JSONField("列表摘要", default=dict, blank=True)
     body = models.TextField("发布内容（JSON）", blank=True)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    # The same bytes compressed once, at publish time, for clients that accept them.
+    body_gzip = models.BinaryField("gzip 压缩内容", blank=True, default=b"")
+    body_br = models.BinaryField("brotli 压缩内容", blank=True, default=b"")
     note = models.TextField("说明", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -531,7 +535,11 @@ class Publication(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["issue", "number"], name="publication_unique_number"),
         ]
-        indexes = [models.Index(fields=["issue", "visible_from", "number"], name="publication_live")]
+        indexes = [
+            models.Index(fields=["issue", "visible_from", "number"], name="publication_live"),
+            # The next scheduled publication: when cached answers must stop (delivery).
+            models.Index(fields=["visible_from"], name="publication_next_change"),
+        ]
 
     def __str__(self):
         return f"{self.title} 第{self.number}次{self.get_kind_display()}"
@@ -539,6 +547,18 @@ class Publication(models.Model):
     @staticmethod
     def digest(body: str) -> str:
         return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _publications_changed(sender, using, **kwargs):
+    # A publication inserted (or a demo issue's deleted) changes what readers see: the
+    # delivery caches of every app server learn it once the transaction commits.
+    from .delivery import publications_changed
+
+    publications_changed(using)
+
+
+post_save.connect(_publications_changed, sender=Publication, dispatch_uid="publication_saved")
+post_delete.connect(_publications_changed, sender=Publication, dispatch_uid="publication_deleted")
 
 
 class PublishedArticle(models.Model):
@@ -552,6 +572,8 @@ class PublishedArticle(models.Model):
     )
     body = models.TextField("发布内容（JSON）")
     sha256 = models.CharField("SHA-256", max_length=64)
+    body_gzip = models.BinaryField("gzip 压缩内容", blank=True, default=b"")
+    body_br = models.BinaryField("brotli 压缩内容", blank=True, default=b"")
 
     class Meta:
         verbose_name = "已发布稿件"

@@ -1,23 +1,29 @@
-from django import forms
-from django.contrib import admin
+from functools import partial
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import format_html
 
 from newsroom.admin_autocomplete import RowAutocompleteInlineMixin
 
-from .models import Photo, PhotoCredit
-from .validators import UNREADABLE_PHOTO
+from . import specs
+from .conf import conf
+from .forms import PhotoCreditForm, PhotoForm
+from .metadata import FIELDS, date_taken_label, read_embedded, suggested_alt_text
+from .models import Photo, PhotoCredit, Rendition
+from .services import renditions
+from .suggestions import credit_suggestions
 
-
-class PhotoForm(forms.ModelForm):
-    class Meta:
-        model = Photo
-        fields = ["image", "caption", "alt_text", "credit_action"]
-        # Django's own check rejects non-images before our validator runs: same words for both.
-        error_messages = {"image": {"invalid_image": UNREADABLE_PHOTO}}
+THUMBNAIL_SPEC, PICKER_SPEC = "original-480", "original-960"
 
 
 class PhotoCreditInline(RowAutocompleteInlineMixin, admin.TabularInline):
     model = PhotoCredit
+    form = PhotoCreditForm
     extra = 1
     autocomplete_fields = ["contributor"]
     fields = ["position", "contributor", "role", "organisation"]
@@ -25,14 +31,29 @@ class PhotoCreditInline(RowAutocompleteInlineMixin, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("contributor")
 
+    def get_extra(self, request, obj=None, **kwargs):
+        # Room for every credit suggested from the file's by-line, and one blank row.
+        suggested = getattr(request, "_photo_credit_suggestions", None)
+        return max(self.extra, len(suggested.rows) if suggested else 0)
+
+
+def _jpeg(photo, spec: str):
+    """The photo's JPEG rendition `spec` if its renditions were prefetched, else None (the
+    original is shown then): a list of photos must not pay a query per row."""
+    rows = getattr(photo, "admin_renditions", None)
+    if rows is None:
+        rows = getattr(photo, "_prefetched_objects_cache", {}).get("renditions", [])
+    return next((r for r in rows if r.spec == spec and r.format == "jpeg"), None)
+
 
 @admin.display(description="缩略图")
 def thumbnail(photo):
     if not photo.image:
         return "—"
+    small = _jpeg(photo, THUMBNAIL_SPEC)
     return format_html(
         '<img src="{}" alt="{}" style="max-width:160px;max-height:120px;object-fit:contain">',
-        photo.image.url,
+        small.file.url if small else photo.image.url,
         photo.alt_text or photo.caption,
     )
 
@@ -44,14 +65,137 @@ class PhotoAdmin(admin.ModelAdmin):
     list_display_links = [thumbnail, "caption"]
     list_filter = ["credit_action", "created_at"]
     search_fields = ["caption", "alt_text", "credits__contributor__name"]
-    readonly_fields = [thumbnail, "width", "height"]
-    fields = ["image", thumbnail, ("width", "height"), "caption", "alt_text", "credit_action"]
+    readonly_fields = ["focal_picker", "width", "height", "embedded_metadata_display", "renditions_display"]
+    fieldsets = [
+        (None, {"fields": ["image", "focal_picker", ("focal_x", "focal_y"), ("width", "height")]}),
+        ("说明与署名", {"fields": ["embedded_metadata_display", "caption", "alt_text", "credit_action"]}),
+        ("衍生图", {"fields": ["renditions_display"], "classes": ["collapse"]}),
+    ]
     inlines = [PhotoCreditInline]
     date_hierarchy = "created_at"
 
+    class Media:
+        css = {"all": ["media/focal_point.css"]}
+        js = ["media/focal_point.js"]
+
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("credits__contributor")
+        thumbnails = Rendition.objects.filter(spec__in=[THUMBNAIL_SPEC, PICKER_SPEC], format="jpeg")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                "credits__contributor", Prefetch("renditions", thumbnails, to_attr="admin_renditions")
+            )
+        )
 
     @admin.display(description="署名")
     def credit_line_display(self, photo):
         return photo.credit_line
+
+    # The change page: focal point, what the file said, the renditions
+
+    @admin.display(description="焦点")
+    def focal_picker(self, photo):
+        src = ""
+        if photo and photo.pk and photo.image:
+            picture = _jpeg(photo, PICKER_SPEC)
+            src = picture.file.url if picture else photo.image.url
+        ratios = [ratio for ratio, _ in conf.PHOTO_RENDITION_SPECS if ratio != specs.ORIGINAL]
+        return render_to_string(
+            "admin/media/photo/focal_picker.html",
+            {
+                "src": src,
+                "alt": photo.alt_text if photo else "",
+                "ratios": ratios,
+                "ratio_list": "、".join(ratios),
+            },
+        )
+
+    @admin.display(description="图片文件中的信息")
+    def embedded_metadata_display(self, photo):
+        found = dict(photo.embedded_metadata) if photo and photo.pk else {}
+        if found.get("date_taken"):
+            found["date_taken"] = date_taken_label(found["date_taken"])
+        if found.get("creators"):
+            found["creators"] = "、".join(found["creators"])
+        rows = [(label, found[key]) for key, label in FIELDS.items() if found.get(key)]
+        unknown = credit_suggestions(photo.embedded_metadata).unknown if rows else []
+        return render_to_string(
+            "admin/media/photo/embedded_metadata.html",
+            {
+                "rows": rows,
+                "read_from": "、".join(found.get("read_from", [])),
+                "unknown": [
+                    (name, reverse("admin:articles_contributor_add") + "?name=" + name) for name in unknown
+                ],
+                "saved": bool(photo and photo.pk),
+            },
+        )
+
+    @admin.display(description="衍生图")
+    def renditions_display(self, photo):
+        if not (photo and photo.pk):
+            return "保存后自动生成。"
+        rows = list(photo.renditions.all())
+        rows.sort(key=lambda r: (specs.rank(r.ratio, r.format), r.width))
+        return render_to_string(
+            "admin/media/photo/renditions.html", {"rows": rows, "ready": photo.renditions_ready}
+        )
+
+    # Suggestions from the file's metadata
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        suggested = getattr(request, "_photo_credit_suggestions", None)
+        if isinstance(inline, PhotoCreditInline) and suggested and suggested.rows:
+            kwargs["initial"] = suggested.rows
+        return kwargs
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        # Suggested only while the photo has no credits: the editor's own rows always win.
+        if obj is not None and obj.pk and obj.embedded_metadata and not obj.credits.exists():
+            request._photo_credit_suggestions = credit_suggestions(obj.embedded_metadata)
+        yield from super().get_formsets_with_inlines(request, obj)
+
+    # Saving: read the metadata from a new file; make renditions once the save commits
+
+    def save_model(self, request, obj, form, change):
+        new_file = "image" in form.changed_data
+        if new_file:
+            obj.embedded_metadata = read_embedded(form.cleaned_data["image"])
+        moved = bool({"focal_x", "focal_y"} & set(form.changed_data))
+        super().save_model(request, obj, form, change)
+        if new_file or moved or not obj.renditions_ready:
+            # After the commit, still within this request (the editor sees the outcome):
+            # a failure leaves the saved photo alone and marks it not ready.
+            transaction.on_commit(partial(self._make_renditions, request, obj, moved and change))
+
+    def _make_renditions(self, request, photo, moved: bool) -> None:
+        outcome = renditions.refresh_quietly(photo)
+        if outcome is None:
+            messages.warning(
+                request,
+                "图片已保存，但衍生图（各尺寸与裁切）生成失败，发布前请运行 python manage.py make_renditions --missing。",
+            )
+        elif outcome.made:
+            waiting = moved and renditions.waiting_for_republish(photo)
+            note = "；读者看到的已发布专题仍用原来的裁切，重新发布后才会换成新的" if waiting else ""
+            messages.info(request, f"已生成 {outcome.made} 个衍生图（各尺寸与 16:9、4:3、1:1 裁切）{note}。")
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        if "_popup" in request.POST or "_addanother" in request.POST or not self._offers(obj):
+            return response
+        messages.info(request, "已读取图片文件中的说明、作者等信息并填入下方（浅黄色底），请核对后保存。")
+        return HttpResponseRedirect(reverse("admin:media_photo_change", args=[obj.pk]))
+
+    def _offers(self, photo) -> bool:
+        """Whether the file's metadata offers anything the editor has not filled in yet."""
+        found = photo.embedded_metadata
+        if not found:
+            return False
+        return (
+            (found.get("caption") and not photo.caption)
+            or (suggested_alt_text(found) and not photo.alt_text)
+            or (found.get("creators") and not photo.credits.exists())
+        )

@@ -1,6 +1,9 @@
 """The media app's settings with their defaults, read in one place."""
 
+import os
+
 from django.conf import settings
+from PIL import features
 
 
 class Settings:
@@ -14,8 +17,45 @@ class Settings:
         return getattr(settings, "PHOTO_MAX_PIXELS", 100_000_000)
 
     @property
+    def PHOTO_MAX_ANIMATION_PIXELS(self) -> int:
+        # An animated GIF or WebP decodes every frame: a small file can hide thousands of
+        # full-size frames. Frames × pixels per frame may not pass this.
+        return getattr(settings, "PHOTO_MAX_ANIMATION_PIXELS", 100_000_000)
+
+    @property
     def PHOTO_FORMATS(self) -> tuple[str, ...]:
         return getattr(settings, "PHOTO_FORMATS", ("JPEG", "PNG", "WEBP", "GIF"))
+
+    @property
+    def PHOTO_RENDITION_SPECS(self) -> tuple[tuple[str, tuple[int, ...]], ...]:
+        """(ratio, widths) pairs: "original" keeps the frame, "16:9" etc. crop around the
+        focal point. Widths are CSS-pixel slots a front-end picks from with srcset."""
+        return getattr(
+            settings,
+            "PHOTO_RENDITION_SPECS",
+            (
+                ("original", (480, 960, 1600)),
+                ("16:9", (480, 960, 1600)),
+                ("4:3", (480, 960)),
+                ("1:1", (480, 960)),
+            ),
+        )
+
+    @property
+    def PHOTO_RENDITION_FORMATS(self) -> tuple[str, ...]:
+        """In the order a <picture> should offer them: the smallest files first."""
+        wanted = getattr(settings, "PHOTO_RENDITION_FORMATS", ("avif", "webp", "jpeg"))
+        # AVIF only where this Pillow was built with it; WebP and JPEG always.
+        return tuple(f for f in wanted if f != "avif" or features.check("avif"))
+
+    @property
+    def PHOTO_RENDITION_QUALITY(self) -> dict[str, int]:
+        return {"avif": 60, "webp": 80, "jpeg": 82, **getattr(settings, "PHOTO_RENDITION_QUALITY", {})}
+
+    @property
+    def PHOTO_RENDITION_WORKERS(self) -> int:
+        # Encoders release the GIL: one thread per core roughly halves the wait on 2 cores.
+        return getattr(settings, "PHOTO_RENDITION_WORKERS", 0) or os.cpu_count() or 1
 
 
 conf = Settings()

@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from articles.api import preview, views
+from articles.api import export, preview, views
 from newsroom.converters import RowIdConverter
 
 app_name = "v1"
@@ -10,6 +10,7 @@ register_converter(RowIdConverter, "row_id")
 
 urlpatterns = [
     path("issues/", views.IssueListView.as_view(), name="issue-list"),
+    path("issues/<slug:slug>/export/", export.IssueExportView.as_view(), name="issue-export"),
     path("issues/<slug:slug>/", views.IssueDetailView.as_view(), name="issue-detail"),
     path("articles/<row_id:pk>/", views.ArticleDetailView.as_view(), name="article-detail"),
     path("preview/<str:token>/", preview.PreviewView.as_view(), name="preview"),

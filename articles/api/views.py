@@ -1,7 +1,8 @@
 """Public read API: the stored bytes of live publications, never the working copy.
 
-Nothing is serialized per request: each view finds the live publication (one query) and
-returns the JSON text the publish service stored.
+Nothing is serialized per request: the views hand over to `articles.delivery`, which finds
+the live publication (from the shared cache, or one small indexed query) and sends the bytes
+stored at publish time, with ETag, Last-Modified and CDN caching headers.
 """
 
 from django.http import Http404, HttpResponse
@@ -10,14 +11,56 @@ from rest_framework import generics
 
 from newsroom.api_errors import ErrorSerializer
 
-from ..selectors import live_article, live_issue, live_issue_listing
+from .. import delivery
+from ..models import Issue
 from .serializers import ArticleDetailSerializer, IssueDetailSerializer, IssueSerializer
 
 NOT_FOUND_TEXT = "未找到该内容：它不存在，或尚未发布。"
 
 
-def stored_json(body: str) -> HttpResponse:
-    return HttpResponse(body.encode("utf-8"), content_type="application/json")
+class PublicView(generics.GenericAPIView):
+    """A public read: the stored answer (`answer`), straight from delivery for a plain GET or
+    HEAD, through REST framework for everything else (errors, other methods, other Accept)."""
+
+    # What front-ends send (nothing, */*, JSON) is answered without REST framework parsing
+    # the header on every request; anything else still goes through it (406 included).
+    PLAIN_ACCEPT = frozenset({"", "*/*", "application/json"})
+
+    def answer(self, request, **kwargs) -> HttpResponse | None:
+        raise NotImplementedError
+
+    def dispatch(self, request, *args, **kwargs):
+        # REST framework's request wrapping, negotiation and finalizing cost more than
+        # finding and sending the bytes, so a plain read skips them.
+        if request.method in ("GET", "HEAD") and request.META.get("HTTP_ACCEPT", "") in self.PLAIN_ACCEPT:
+            response = self.answer(request, **kwargs)
+            if response is not None:
+                return response
+            request.delivery_found_nothing = True
+        return super().dispatch(request, *args, **kwargs)
+
+    def answered(self, request, **kwargs) -> HttpResponse:
+        """The answer in REST framework's pass; 404 (asked once only) when there is none."""
+        found_nothing = getattr(request, "delivery_found_nothing", False)
+        response = None if found_nothing else self.answer(request, **kwargs)
+        if response is None:
+            raise Http404(NOT_FOUND_TEXT)
+        return response
+
+    def perform_content_negotiation(self, request, force=False):
+        if request.META.get("HTTP_ACCEPT", "") in self.PLAIN_ACCEPT:
+            renderer = self.get_renderers()[0]
+            if renderer.media_type == "application/json":
+                return renderer, renderer.media_type
+        return super().perform_content_negotiation(request, force)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400:
+            # A CDN may keep an error only as long as it asks again each time: a 404 must not
+            # outlive an embargo lifting, nor a 503 the database coming back.
+            response.headers["Cache-Control"] = "no-cache"
+        return response
 
 
 @extend_schema(
@@ -26,20 +69,20 @@ def stored_json(body: str) -> HttpResponse:
         404: OpenApiResponse(ErrorSerializer, description="页码无效或超出范围（invalid_page）。"),
     }
 )
-class IssueListView(generics.ListAPIView):
+class IssueListView(PublicView, generics.ListAPIView):
     """Published special reports, newest first."""
 
     serializer_class = IssueSerializer
+    queryset = Issue.objects.none()  # names the model for the OpenAPI document; never read
 
-    def get_queryset(self):
-        return live_issue_listing()
+    def answer(self, request, **kwargs):
+        return delivery.listing_response(request)  # None while the page is still to render
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response([publication.summary for publication in page])
+        return delivery.listing_response(request, self)
 
 
-class IssueDetailView(generics.GenericAPIView):
+class IssueDetailView(PublicView):
     """One published special report, complete and in reading order."""
 
     serializer_class = IssueDetailSerializer
@@ -51,13 +94,13 @@ class IssueDetailView(generics.GenericAPIView):
         }
     )
     def get(self, request, slug: str):
-        publication = live_issue(slug)
-        if publication is None:
-            raise Http404(NOT_FOUND_TEXT)
-        return stored_json(publication.body)
+        return self.answered(request, slug=slug)
+
+    def answer(self, request, *, slug: str):
+        return delivery.issue_response(request, slug)
 
 
-class ArticleDetailView(generics.GenericAPIView):
+class ArticleDetailView(PublicView):
     """One published article of a published special report."""
 
     serializer_class = ArticleDetailSerializer
@@ -69,7 +112,7 @@ class ArticleDetailView(generics.GenericAPIView):
         }
     )
     def get(self, request, pk: int):
-        published = live_article(pk)
-        if published is None:
-            raise Http404(NOT_FOUND_TEXT)
-        return stored_json(published.body)
+        return self.answered(request, pk=pk)
+
+    def answer(self, request, *, pk: int):
+        return delivery.article_response(request, pk)

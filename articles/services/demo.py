@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw
 
 from media.credits import CreditAction
 from media.models import Photo, PhotoCredit
+from media.services import renditions
 
 from ..models import (
     Article,
@@ -78,6 +79,11 @@ def load_demo_issue(*, reset: bool = False) -> tuple[Issue, bool]:
     with transaction.atomic():
         existing = Issue.objects.filter(slug=data["issue"]["slug"]).first()
         if existing and not reset:
+            # A database from before renditions existed: the demo photos get theirs (the
+            # live publication shows them once the issue is published again).
+            for photo in _photos_of(existing):
+                if not photo.renditions_ready:
+                    renditions.refresh(photo)
             if existing.status == IssueStatus.PUBLISHED and not existing.publications.exists():
                 # A database from before publications existed: give readers the issue back.
                 publish_issue(existing, at=existing.published_at)
@@ -85,6 +91,10 @@ def load_demo_issue(*, reset: bool = False) -> tuple[Issue, bool]:
         if existing:
             delete_issue(existing)
         return load_issue(data, publish=True), True
+
+
+def _photos_of(issue: Issue):
+    return Photo.objects.filter(Q(blocks__article__issue=issue) | Q(issue_placements__issue=issue)).distinct()
 
 
 def delete_issue(issue: Issue) -> None:
@@ -274,6 +284,10 @@ class _IssueBuilder:
         )
         self.stored_files.append((photo.image.storage, photo.image.name))
         _saved(photo)
+        # Before publishing, which delivers the rendition rows as they are.
+        renditions.refresh(photo)
+        storage = photo.image.storage
+        self.stored_files += [(storage, name) for name in photo.renditions.values_list("file", flat=True)]
         for n, credit in enumerate(spec.get("credits", []), start=1):
             _saved(PhotoCredit(photo=photo, position=n, **self.credit(credit)))
         return photo

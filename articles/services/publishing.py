@@ -6,6 +6,7 @@ has come (`PublicationQuerySet.live`); a future time is the embargo. Every funct
 one transaction: states change and the publication is written together, or neither.
 """
 
+import hashlib
 import json
 from collections.abc import Iterable
 
@@ -17,6 +18,7 @@ from rest_framework.fields import DateTimeField
 
 from media.models import Photo
 
+from .. import delivery
 from ..models import Article, Block, Correction, Issue, Publication, PublishedArticle, TimelineItem
 from ..workflow import (
     ARTICLE_TRANSITIONS,
@@ -26,6 +28,7 @@ from ..workflow import (
     IssueStatus,
 )
 from . import changes
+from .copydesk import awaiting_problems
 from .rendering import Rendering, render_issue, to_json
 from .workflow import may, record, require
 
@@ -65,6 +68,7 @@ def issue_problems(issue: Issue, *, leave_out: Iterable[int] = ()) -> list[str]:
     for item in TimelineItem.objects.filter(timeline__issue=issue).select_related("timeline"):
         if not item.text.strip():
             problems.append(f"大事记“{item.timeline}”中 {item.date_label} 的条目没有内容。")
+    problems += awaiting_problems(issue)  # photo slots from the copy desk, still without an image
     problems += _missing_corrections(issue, [a for a in articles if a.status == ArticleStatus.PUBLISHED])
     if not any(a.status in (ArticleStatus.APPROVED, ArticleStatus.PUBLISHED) for a in articles):
         problems.append("没有可发布的稿件：至少要有一篇已审稿件。")
@@ -267,6 +271,8 @@ def _store(issue: Issue, rendering: Rendering, *, user, visible_from, note: str)
     published_at = DateTimeField().to_representation(visible_from)
     rendering.issue["published_at"] = rendering.summary["published_at"] = published_at
     body = to_json(rendering.issue)
+    article_bodies = {pk: to_json(data) for pk, data in rendering.articles.items()}
+    stored = _stored_forms([body, *article_bodies.values()])
     publication = Publication.objects.create(
         issue=issue,
         number=_next_number(issue),
@@ -276,23 +282,28 @@ def _store(issue: Issue, rendering: Rendering, *, user, visible_from, note: str)
         issue_date=issue.issue_date,
         summary=rendering.summary,
         body=body,
-        sha256=Publication.digest(body),
         note=note,
         created_by=user,
+        **stored[0],
     )
-    rows = []
-    for article_pk, data in rendering.articles.items():
-        article_body = to_json(data)
-        rows.append(
-            PublishedArticle(
-                publication=publication,
-                article_id=article_pk,
-                body=article_body,
-                sha256=Publication.digest(article_body),
-            )
-        )
-    PublishedArticle.objects.bulk_create(rows)
+    PublishedArticle.objects.bulk_create(
+        PublishedArticle(publication=publication, article_id=pk, body=text, **forms)
+        for (pk, text), forms in zip(article_bodies.items(), stored[1:], strict=True)
+    )
     return publication
+
+
+def _stored_forms(texts: list[str]) -> list[dict]:
+    """What is stored beside each JSON text: its SHA-256 (the ETag readers get) and its gzip
+    and brotli bytes, so that no request ever compresses."""
+    stored = []
+    for text in texts:
+        data = text.encode("utf-8")
+        forms = delivery.compress(data)
+        stored.append(
+            {"sha256": hashlib.sha256(data).hexdigest(), "body_gzip": forms["gzip"], "body_br": forms["br"]}
+        )
+    return stored
 
 
 def ensure_may_publish(user) -> None:

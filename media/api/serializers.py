@@ -1,12 +1,15 @@
-"""Read-only photo representations. No queries: callers prefetch credits and contributors."""
+"""Read-only photo representations. No queries and no file access: callers prefetch
+credits with their contributors, and renditions (articles.selectors does)."""
 
 from urllib.parse import urljoin
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from media import specs
 from media.credits import CreditAction, CreditRole, action_label, role_label
-from media.models import Photo
+from media.models import Photo, Rendition
 
 
 def absolute_url(context: dict, path: str) -> str:
@@ -44,13 +47,52 @@ class CreditLineSerializer(serializers.Serializer):
         return action_label(obj.credit_action)
 
 
-class PhotoSerializer(serializers.ModelSerializer):
+class RenditionSerializer(serializers.ModelSerializer):
+    """One file for `srcset`: "<url> <width>w", grouped by `ratio` and `format`."""
+
     url = serializers.SerializerMethodField()
+    ratio = serializers.CharField(help_text="original（原图比例），或按焦点裁切的 16:9、4:3、1:1。")
+    format = serializers.ChoiceField(choices=list(specs.FORMATS), help_text="avif、webp 或 jpeg。")
+
+    class Meta:
+        model = Rendition
+        fields = ["url", "width", "height", "format", "ratio"]
+
+    def get_url(self, rendition) -> str:
+        return absolute_url(self.context, rendition.file.url)
+
+
+class FocalPointSerializer(serializers.Serializer):
+    x = serializers.FloatField(source="focal_x", help_text="0 为最左，1 为最右。")
+    y = serializers.FloatField(source="focal_y", help_text="0 为最上，1 为最下。")
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="原图（存档用，不宜直接用于页面）。")
+    focal_point = FocalPointSerializer(source="*", help_text="焦点，供前端按其他比例裁切或定位。")
+    renditions = serializers.SerializerMethodField()
     credit = CreditLineSerializer(source="*")
 
     class Meta:
         model = Photo
-        fields = ["id", "url", "width", "height", "caption", "alt_text", "credit"]
+        fields = [
+            "id",
+            "url",
+            "width",
+            "height",
+            "focal_point",
+            "renditions",
+            "caption",
+            "alt_text",
+            "credit",
+        ]
 
     def get_url(self, photo) -> str:
         return absolute_url(self.context, photo.image.url)
+
+    @extend_schema_field(RenditionSerializer(many=True))
+    def get_renditions(self, photo) -> list[dict]:
+        """Ratio by ratio (original first), each format smallest-file first, narrow to wide:
+        consecutive rows with the same ratio and format are one `<source srcset>`."""
+        rows = sorted(photo.renditions.all(), key=lambda r: (specs.rank(r.ratio, r.format), r.width))
+        return RenditionSerializer(rows, many=True, context=self.context).data

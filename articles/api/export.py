@@ -1,0 +1,66 @@
+"""The export endpoint: an issue's package (docs/export-format.md) for logged-in staff who
+may export it (`services.export.may_export`: editors and duty chiefs). Never public and never
+cached: session authentication only, `Cache-Control: private, no-store` on every answer,
+errors included."""
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, permissions
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.views import APIView
+
+from newsroom.api_errors import ErrorSerializer
+
+from ..admin_export import NO_STORE, package_response
+from ..models import Issue
+from ..services import export
+
+
+class NotFinished(exceptions.APIException):
+    status_code = 409
+    default_code = "not_finished"
+    default_detail = "专题尚未完成，不能导出。"
+
+
+class MayExport(permissions.BasePermission):
+    message = "没有导出专题的权限：只有编辑和值班主任可以导出。"
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        return export.may_export(user)
+
+
+class IssueExportView(APIView):
+    """The whole special report as a self-contained zip package."""
+
+    authentication_classes = [SessionAuthentication]
+    permission_classes = [MayExport]
+    http_method_names = ["get", "options"]
+
+    @extend_schema(
+        operation_id="issues_export",
+        parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH, description="专题的网址标识。")],
+        responses={
+            (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="导出包（ZIP）。"),
+            403: OpenApiResponse(ErrorSerializer, description="未登录（not_authenticated）或无权导出。"),
+            404: OpenApiResponse(ErrorSerializer, description="没有这个专题。"),
+            409: OpenApiResponse(ErrorSerializer, description="专题尚未完成（not_finished）。"),
+        },
+    )
+    def get(self, request, slug: str):
+        issue = Issue.objects.filter(slug=slug).first()
+        if issue is None:
+            raise Http404("没有这个专题。")
+        try:
+            return package_response(issue)
+        except export.ExportRefused as refusal:
+            raise NotFinished(str(refusal)) from refusal
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Cache-Control"] = NO_STORE
+        response["X-Robots-Tag"] = "noindex"
+        return response

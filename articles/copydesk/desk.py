@@ -1,0 +1,79 @@
+"""One reading of a manuscript: the fixes proposed, those accepted, the draft that results,
+the questions left, and what became of every line. What the admin review page, the
+`import_text` command and the tests all look at."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from . import grammar, report
+from .draft import Manuscript
+from .lines import Edit, Line, SourceLine, apply, joined_into, read_lines
+
+BLANK = "空行"
+DELETED = "删去"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the manuscript in the review: what it said and what it became."""
+
+    number: int
+    text: str  # as received
+    now: str  # after the accepted fixes ("" when it went into another line or was deleted)
+    element: str
+    part: int | None
+    note: str = ""
+
+
+@dataclass
+class Reading:
+    source: list[SourceLine]
+    fixes: list[report.Finding]
+    accepted: set[str]
+    lines: list[Line]
+    page: Manuscript
+    questions: list[report.Finding]
+    skipped: list[Edit] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[report.Finding]:
+        return sorted(self.fixes + self.questions, key=lambda f: (f.line, f.category))
+
+    def rows(self) -> list[Row]:
+        joined = joined_into(self.lines)
+        now = {line.number: line for line in self.lines}
+        rows = []
+        for source in self.source:
+            number = source.number
+            if not source.text:
+                rows.append(Row(number, "", "", BLANK, None))
+            elif number in joined:
+                rows.append(Row(number, source.text, "", grammar.JOINED, None, f"并入第 {joined[number]} 行"))
+            elif number not in now:
+                rows.append(Row(number, source.text, "", DELETED, None, "整行重复，已删去"))
+            else:
+                element, part = self.page.elements.get(number, (grammar.UNPLACED, None))
+                line = now[number]
+                rows.append(
+                    Row(number, source.text, line.text, element, part, "已修改" if line.changed else "")
+                )
+        return rows
+
+    def element_counts(self) -> Counter:
+        """How many of the manuscript's non-blank lines became each element."""
+        return Counter(row.element for row in self.rows() if row.element != BLANK)
+
+
+def read_manuscript(text: str, accepted=(), *, accept_all: bool = False) -> Reading:
+    source = read_lines(text)
+    fixes = report.fixes(source)
+    chosen = {f.id for f in fixes} if accept_all else report.clean_ids(accepted) & {f.id for f in fixes}
+    lines, skipped = apply(source, report.accepted_edits(fixes, chosen))
+    page = grammar.parse_page(lines)
+    questions = report.questions(lines, page)
+    return Reading(source, fixes, chosen, lines, page, questions, skipped)
+
+
+def fix_ids(text: str, category: str) -> set[str]:
+    """The ids of every fix of one category (标点, …) the manuscript has."""
+    return {f.id for f in report.fixes(read_lines(text)) if f.category == category}

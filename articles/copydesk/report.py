@@ -1,0 +1,353 @@
+"""The copy-editing report: what the desk would change or ask about, line by line.
+
+Two sorts of finding:
+
+- fixes, worked out on the manuscript as it came in, each with its edits: ASCII
+  punctuation and straight quotes in Chinese text (GB/T 15834), a paragraph broken
+  mid-sentence (join), a passage repeated from elsewhere (delete), photos run together at
+  the end of a testimony that belong to the page (move out);
+- questions for the reporter, about the draft as it stands: a role outside the
+  vocabulary, a testimony with no speaker title, a caption with no credit, a paragraph
+  that stops mid-sentence with nothing to join, a line not understood, the genre guessed.
+
+Punctuation: autocorrect-py was compared with these rules on the seed page and on the
+cases in tests/test_copydesk_punctuation.py. It leaves "98.43%,共", "(扩大)" and straight
+quotes as they are, and its default spacing ("30 多年") is not newspaper style; its config is
+process-wide. The rules in `articles.typesetting.punctuation_edits` are used instead.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from .. import typesetting
+from . import grammar
+from .draft import ArticleDraft, Manuscript, PhotoSlot, Testimony, TimelineDraft
+from .lines import Edit, Join, Line, Replace, SourceLine, non_blank
+
+# A repeated run shorter than this is quotation or emphasis, not a print defect: the seed
+# legitimately repeats "形成了“众人的事情由众人商量”的民主协商模式" (24 characters).
+DUPLICATE_MIN = 40
+_GRAM = 12
+
+PUNCTUATION = "标点"
+BROKEN = "断段"
+DUPLICATE = "重复"
+PAGE_PHOTOS = "版面图片"
+ROLE = "署名身份"
+SPEAKER = "讲述人"
+CREDIT = "图片署名"
+CUT_OFF = "断句"
+BYLINE = "署名"
+UNPLACED = "未能识别"
+GENRE = "体裁"
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    category: str
+    line: int
+    message: str
+    edits: tuple[Edit, ...] = ()
+    lines: tuple[int, ...] = field(default=(), compare=False)
+
+    @property
+    def fixable(self) -> bool:
+        return bool(self.edits)
+
+    @property
+    def where(self) -> str:
+        numbers = self.lines or (self.line,)
+        if len(numbers) > 1 and numbers[-1] != numbers[0]:
+            return f"第 {numbers[0]}–{numbers[-1]} 行"
+        return f"第 {numbers[0]} 行"
+
+
+# --- Fixes (on the manuscript as received) -----------------------------------------------
+
+
+def fixes(lines: list[SourceLine]) -> list[Finding]:
+    """Every fix the desk proposes, in line order."""
+    found = punctuation(lines) + broken_paragraphs(lines) + duplicates(lines)
+    found += page_photos(lines)
+    return sorted(found, key=lambda f: (f.line, f.category))
+
+
+def punctuation(lines: list[SourceLine]) -> list[Finding]:
+    found = []
+    for line in non_blank(lines):
+        edits = typesetting.punctuation_edits(line.text)
+        if not edits:
+            continue
+        examples = "；".join(_before_after(line.text, start, end, new) for start, end, new in edits[:3])
+        more = f" 等 {len(edits)} 处" if len(edits) > 3 else ""
+        found.append(
+            Finding(
+                f"punct-{line.number}",
+                PUNCTUATION,
+                line.number,
+                f"半角标点和直引号改为中文标点（GB/T 15834）：{examples}{more}",
+                tuple(Replace(line.number, start, end, new) for start, end, new in edits),
+            )
+        )
+    return found
+
+
+def _before_after(text: str, start: int, end: int, new: str) -> str:
+    left, right = text[max(0, start - 4) : start], text[end : end + 4]
+    return f"“{left}{text[start:end]}{right}”→“{left}{new}{right}”"
+
+
+def broken_paragraphs(lines: list[SourceLine]) -> list[Finding]:
+    """A paragraph that stops mid-sentence and goes on at the next line: join them."""
+    found = []
+    text_lines = non_blank(lines)
+    shapes = [grammar.shape(line.text) for line in text_lines]
+    for n, line in enumerate(text_lines[:-1]):
+        if _continues(text_lines, shapes, n):
+            following = text_lines[n + 1]
+            found.append(
+                Finding(
+                    f"join-{line.number}",
+                    BROKEN,
+                    line.number,
+                    f"段落在句中断开：“…{line.text[-8:]}”接第 {following.number} 行“{following.text[:8]}…”，"
+                    "建议合为一段",
+                    (Join(following.number, line.number),),
+                    (line.number, following.number),
+                )
+            )
+    return found
+
+
+def _paragraph_like(shapes, n: int) -> bool:
+    """A body line that is running text, not a caption (a line with a credit under it)."""
+    if n >= len(shapes) or shapes[n].kind != grammar.TEXT:
+        return False
+    return not (n + 1 < len(shapes) and shapes[n + 1].kind == grammar.CREDIT_LINE)
+
+
+def _open_ended(text: str) -> bool:
+    if grammar.ends_sentence(text):
+        return False
+    spans = typesetting.protected_spans(text)
+    return not (spans and spans[-1][1] == len(text))  # ends on a URL or an address
+
+
+def _continues(text_lines, shapes, n: int) -> bool:
+    return _paragraph_like(shapes, n) and _open_ended(text_lines[n].text) and _paragraph_like(shapes, n + 1)
+
+
+def duplicates(lines: list[SourceLine]) -> list[Finding]:
+    """A run of at least DUPLICATE_MIN characters repeated from an earlier line: the later
+    copy goes (a layout defect: text flowed twice into two columns)."""
+    found = []
+    seen: dict[str, list[tuple[int, int]]] = {}  # gram → (line index, position)
+    text_lines = non_blank(lines)
+    for n, line in enumerate(text_lines):
+        text = line.text
+        p = 0
+        while p + _GRAM <= len(text):
+            best = (0, None)
+            for m, q in seen.get(text[p : p + _GRAM], []):
+                earlier = text_lines[m].text
+                length = _GRAM
+                while (
+                    p + length < len(text)
+                    and q + length < len(earlier)
+                    and text[p + length] == earlier[q + length]
+                ):
+                    length += 1
+                if length > best[0]:
+                    best = (length, (m, q))
+            if best[0] >= DUPLICATE_MIN:
+                length, (m, _) = best
+                found.append(_duplicate(line, p, p + length, text_lines[m]))
+                p += length
+            else:
+                p += 1
+        for q in range(len(text) - _GRAM + 1):
+            seen.setdefault(text[q : q + _GRAM], []).append((n, q))
+    return found
+
+
+def _duplicate(line: SourceLine, start: int, end: int, original: SourceLine) -> Finding:
+    text = line.text
+    # The spaces the cut leaves behind go with it.
+    while start > 0 and text[start - 1] in " \u3000":
+        start -= 1
+    run = text[start:end].strip()
+    snippet = run if len(run) <= 20 else f"{run[:10]}……{run[-6:]}"
+    where = "整行" if start == 0 and end == len(text) else ("末尾" if end == len(text) else "中间")
+    return Finding(
+        f"dup-{line.number}",
+        DUPLICATE,
+        line.number,
+        f"{where}“{snippet}”（{len(run)} 字）与第 {original.number} 行重复，建议删去",
+        (Replace(line.number, start, end, ""),),
+    )
+
+
+def page_photos(lines: list[SourceLine]) -> list[Finding]:
+    """Photos run together at the end of a testimony or an article: the first illustrates
+    the text above it, the others are the page's own (版面图片) and leave the article."""
+    page = grammar.parse_page([Line(line.number, line.text, line.text) for line in lines])
+    found = []
+    for article in page.articles():
+        containers = [article.body] + [node.body for node in article.body if isinstance(node, Testimony)]
+        for body in containers:
+            run = []
+            for node in reversed(body):
+                if not isinstance(node, PhotoSlot) or node.photo_id is not None:
+                    break
+                run.insert(0, node)
+            extra = run[1:]
+            if not extra:
+                continue
+            first = extra[0].lines[0]
+            numbers = tuple(n for photo in extra for n in photo.lines)
+            found.append(
+                Finding(
+                    f"page-{first}",
+                    PAGE_PHOTOS,
+                    first,
+                    f"连排 {len(run)} 张图片：第 {run[0].lines[0]} 行的图片配上面的文字，其后 {len(extra)} 张"
+                    f"（{'、'.join(photo.caption[:10] + '…' for photo in extra)}）不配哪一段文字，"
+                    "建议作为专题的版面图片，放在这篇稿件之后",
+                    tuple(Replace(photo.lines[0], 0, 0, "【版面图片】") for photo in extra),
+                    numbers,
+                )
+            )
+    return found
+
+
+# --- Questions (on the draft as it stands) -----------------------------------------------
+
+
+def questions(lines: list[Line], page: Manuscript) -> list[Finding]:
+    """What the reporter or the editor must look at; nothing here changes the text."""
+    found = []
+    text_lines = [line for line in lines if line.text]
+    shapes = [grammar.shape(line.text) for line in text_lines]
+    for line, here in zip(text_lines, shapes, strict=True):
+        if here.credits is not None and here.credits.unknown_roles:
+            roles = "、".join(f"“{role}”" for role in here.credits.unknown_roles)
+            found.append(
+                Finding(
+                    f"role-{line.number}",
+                    ROLE,
+                    line.number,
+                    f"署名身份{roles}不在署名词表中（{known_roles()}）：按原样印出，请核实",
+                )
+            )
+    for n, line in enumerate(text_lines):
+        if _paragraph_like(shapes, n) and _open_ended(line.text) and not _continues(text_lines, shapes, n):
+            found.append(
+                Finding(
+                    f"cut-{line.number}",
+                    CUT_OFF,
+                    line.number,
+                    f"段落停在句中（“…{line.text[-10:]}”），后面没有可接的文字：请记者核实是否缺文",
+                )
+            )
+    for index, part in enumerate(page.parts):
+        found += _part_questions(part, index)
+    for unplaced in page.unplaced:
+        found.append(
+            Finding(f"unplaced-{unplaced.number}", UNPLACED, unplaced.number, f"未能识别：{unplaced.reason}")
+        )
+    return sorted(found, key=lambda f: (f.line, f.category))
+
+
+def _part_questions(part, index: int) -> list[Finding]:
+    found = []
+    if isinstance(part, ArticleDraft):
+        first = part.lines[0] if part.lines else 0
+        if not part.bylines:
+            found.append(Finding(f"byline-{first}", BYLINE, first, f"《{part.headline}》没有署名"))
+        found.append(
+            Finding(
+                f"kind-{first}",
+                GENRE,
+                first,
+                f"《{part.headline}》按“{kind_label(part.kind)}”处理：{part.kind_reason}。"
+                "如不对，可在标题下加一行【体裁】评论 / 通讯 / 消息 / 报道 / 访谈",
+            )
+        )
+        for _, block in part.blocks():
+            if isinstance(block, PhotoSlot):
+                found += _photo_questions(block)
+        for node in part.body:
+            if isinstance(node, Testimony):
+                found += _testimony_questions(node)
+    elif isinstance(part, PhotoSlot):
+        found += _photo_questions(part)
+    elif isinstance(part, TimelineDraft) and not part.credits:
+        first = part.lines[0]
+        found.append(Finding(f"compiled-{first}", BYLINE, first, f"大事记“{part.title}”没有整理署名"))
+    return found
+
+
+def _photo_questions(photo: PhotoSlot) -> list[Finding]:
+    if not photo.uncredited:
+        return []
+    first = photo.lines[0] if photo.lines else 0
+    if photo.file_photo:
+        message = "资料图片没有注明来源：请补上摄影者或供图单位"
+    else:
+        message = f"图片“{photo.caption[:16]}…”没有署名（…摄 / …供图）：请记者补上"
+    return [Finding(f"credit-{first}", CREDIT, first, message)]
+
+
+def _testimony_questions(testimony: Testimony) -> list[Finding]:
+    first = testimony.lines[0] if testimony.lines else 0
+    found = []
+    if not testimony.speaker_title:
+        found.append(
+            Finding(
+                f"speaker-{first}",
+                SPEAKER,
+                first,
+                f"讲述人“{testimony.speaker_name}”没有身份（如“…村党委书记”）：请记者补上",
+            )
+        )
+    elif testimony.split_guessed:
+        found.append(
+            Finding(
+                f"speaker-{first}",
+                SPEAKER,
+                first,
+                f"讲述人的身份和姓名是猜着分开的（“{testimony.speaker_title}”/“{testimony.speaker_name}”）："
+                "请核对，可在姓名前加空格",
+            )
+        )
+    if not testimony.body:
+        found.append(Finding(f"empty-{first}", SPEAKER, first, "讲述下面没有内容"))
+    return found
+
+
+def known_roles() -> str:
+    from .vocabulary import ALLIANCE, ROLES
+
+    return "、".join(f"{label}·X" if label == ALLIANCE else label for label in ROLES)
+
+
+def kind_label(kind: str) -> str:
+    from .vocabulary import KINDS
+
+    return {value: label for label, value in KINDS.items()}.get(kind, kind)
+
+
+# --- Accepting ---------------------------------------------------------------------------
+
+
+def accepted_edits(findings: list[Finding], accepted: set[str]) -> list[Edit]:
+    return [edit for finding in findings if finding.id in accepted for edit in finding.edits]
+
+
+_ID = re.compile(r"^[a-z]+-\d+$")
+
+
+def clean_ids(ids) -> set[str]:
+    """Finding ids from a form: anything else is dropped."""
+    return {value for value in ids if isinstance(value, str) and _ID.match(value)}

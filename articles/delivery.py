@@ -1,0 +1,597 @@
+"""Delivery: the live publications' stored bytes, at close to static-file speed.
+
+Publishing stored each publication's exact JSON, its SHA-256, and its gzip and brotli
+encodings. A public request only has to find out *which* stored bytes are live, then send
+them; nothing is serialized or compressed per request.
+
+How a request is answered
+1. The pointer: which row is live for the URL (its SHA-256, when readers could first see it,
+   and when the next scheduled publication anywhere is due). With Redis: from this process's
+   memory while it listens for publishes (below), else from Redis; without Redis: one small
+   indexed query.
+2. The bytes, in the encoding the client accepts: from this process's memory, keyed by
+   SHA-256 and encoding, so an entry names one byte sequence forever and can never be stale;
+   else from the shared cache (same keys); else from the database — in the pointer's own query
+   when this process does not hold them, so a request runs one query at most.
+3. Strong ETag (the SHA-256, with the encoding's suffix), Last-Modified, Cache-Control for a
+   CDN, 304 when the client's copy is current.
+
+Why the pointer cannot go stale
+- A publish, a scheduled publish or a withdrawal inserts a Publication. After its commit the
+  shared cache's *generation* is replaced (`publications_changed`); every cached pointer
+  records the generation it was read under and is ignored once that has changed. A reader
+  reads the generation before the database, so a pointer read just before a commit lands
+  under the old generation: it is never used.
+- With Redis each worker also subscribes to a channel on which every publish is announced
+  (after the new generation is set) and reads what has arrived before every use of a pointer
+  kept in its memory: a non-blocking read, no round trip. Any announcement drops them all. A
+  subscription that breaks is noticed (an error, or Redis's generation moving on without an
+  announcement, checked every DELIVERY_LOCAL_POINTER_TTL seconds) and the worker asks Redis
+  until it has subscribed again.
+- An embargo needs no event: every pointer expires at the next scheduled `visible_from`
+  (and after DELIVERY_POINTER_TTL seconds at the latest), so a scheduled publication is served
+  from its second on.
+- With a process-local cache (no REDIS_URL) no process could learn of another's withdrawal,
+  so pointers are not cached at all: each request asks the database (one small query), and a
+  withdrawal is gone at once in every process. Only content-addressed bytes are kept locally.
+- Nothing read inside a transaction (ATOMIC_REQUESTS, tests) is cached or taken from the
+  cache: it may be state that is rolled back.
+- If Redis cannot be reached when a publish commits, cached pointers are not retired: they
+  expire within DELIVERY_POINTER_TTL seconds (logged as an error).
+
+Downstream caches (browsers, the CDN) keep a response for `max-age`, and may serve it for
+`stale-while-revalidate` more seconds while they ask again; both are cut so that neither
+reaches past the next scheduled publication. A withdrawn issue answers 404 with
+`Cache-Control: no-cache` (see views).
+"""
+
+import functools
+import gzip
+import hashlib
+import logging
+import math
+import os
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import brotli
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.memcached import BaseMemcachedCache
+from django.core.cache.backends.redis import RedisCache
+from django.db import connections, router, transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+
+from . import selectors
+from .models import Publication
+
+log = logging.getLogger(__name__)
+_complaints: dict[str, float] = {}
+
+
+def _complain(message: str, *args) -> None:
+    """Log an error with its traceback, once a minute at most: a Redis that is away would
+    otherwise write one per request."""
+    if time.monotonic() - _complaints.get(message, -math.inf) >= 60:
+        _complaints[message] = time.monotonic()
+        log.exception(message, *args)
+
+
+IDENTITY = "identity"
+CODINGS = ("br", "gzip")  # stored at publish time; preferred in this order at equal weight
+# RFC 9110 §8.8.3: a strong validator names one byte sequence, so each content coding of a
+# publication has its own entity tag.
+ETAG_SUFFIX = {IDENTITY: "", "gzip": "-gzip", "br": "-br"}
+GENERATION_KEY = "delivery:generation"
+# Cache backends every app server shares; anything else (local memory) is per process.
+SHARED_BACKENDS = (RedisCache, BaseMemcachedCache, DatabaseCache)
+
+
+def compress(data: bytes) -> dict[str, bytes]:
+    """The stored encodings of `data`; deterministic (no gzip time stamp), so equal bytes
+    always give equal encodings."""
+    return {
+        "br": brotli.compress(data, quality=settings.DELIVERY_BROTLI_QUALITY),
+        "gzip": gzip.compress(data, compresslevel=settings.DELIVERY_GZIP_LEVEL, mtime=0),
+    }
+
+
+@functools.lru_cache(maxsize=512)
+def negotiate(accept_encoding: str) -> str:
+    """The content coding to send for an Accept-Encoding value (RFC 9110 §12.5.3): the one
+    with the highest weight, br before gzip before identity at equal weight; identity when
+    nothing stored is acceptable (or nothing at all: it is sent rather than a 406)."""
+    weights: dict[str, float] = {}
+    for item in accept_encoding.split(","):
+        coding, _, params = item.partition(";")
+        coding = coding.strip().lower()
+        if not coding:
+            continue
+        weight = 1.0
+        for param in params.split(";"):
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        weights["gzip" if coding == "x-gzip" else coding] = weight
+    anything = weights.get("*")
+
+    def weight(coding: str) -> float:
+        if coding in weights:
+            return weights[coding]
+        if anything is not None:
+            return anything
+        # Unlisted identity stays acceptable (§12.5.3) but comes after any listed coding.
+        return 0.001 if coding == IDENTITY else 0.0
+
+    best = max((*CODINGS, IDENTITY), key=lambda coding: weight(coding))
+    return best if weight(best) > 0 else IDENTITY
+
+
+@dataclass(frozen=True, slots=True)
+class Pointer:
+    """Which stored bytes answer a URL now: enough for the headers and to find the bytes."""
+
+    kind: str  # "issue" or "article": the table holding the bytes
+    pk: int
+    sha256: str
+    last_modified: int  # Unix seconds: when readers could first see these bytes
+    next_change: float | None  # Unix time of the next scheduled publication, if any
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    """One page of the issue list, rendered once per set of live publications."""
+
+    sha256: str
+    bodies: dict[str, bytes]  # by content coding
+
+
+class LocalMemory:
+    """This process's least-recently-used store, bounded in bytes."""
+
+    def __init__(self, setting: str):
+        self.setting = setting
+        self.items: OrderedDict = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            entry = self.items.get(key)
+            if entry is None:
+                return None
+            self.items.move_to_end(key)
+            return entry[0]
+
+    def put(self, key, value, size: int) -> None:
+        limit = getattr(settings, self.setting)
+        if size > limit:
+            return
+        with self.lock:
+            old = self.items.pop(key, None)
+            if old is not None:
+                self.size -= old[1]
+            self.items[key] = (value, size)
+            self.size += size
+            while self.size > limit:
+                _, (_, dropped) = self.items.popitem(last=False)
+                self.size -= dropped
+
+
+local_bytes = LocalMemory("DELIVERY_LOCAL_BYTES")  # by "sha256:coding"
+local_pages = LocalMemory("DELIVERY_LOCAL_LIST_BYTES")  # by the page's URL and the live set
+# The SHA-256 last served for each URL: lets the pointer query leave out a body this process
+# already holds. Only a hint: the query compares it with the live row.
+hints: dict[tuple[str, object], str] = {}
+MAX_ENTRIES = 50_000
+
+
+def shared_cache():
+    """The cache every app server shares (Redis when REDIS_URL is set), or None."""
+    cache = caches[settings.DELIVERY_CACHE]
+    return cache if isinstance(cache, SHARED_BACKENDS) else None
+
+
+def _redis_target(shared) -> tuple[str, str]:
+    """The shared cache's primary server (where writes, and so announcements, go) and the
+    channel of this deployment (named with the cache's KEY_PREFIX)."""
+    location = settings.CACHES[settings.DELIVERY_CACHE]["LOCATION"]
+    servers = location if isinstance(location, list | tuple) else location.replace(";", ",").split(",")
+    return servers[0], shared.make_key("delivery:publications")
+
+
+_redis_clients: dict[tuple[int, str], object] = {}
+
+
+def redis_client(url: str):
+    """A redis-py client for `url`, one per process."""
+    key = (os.getpid(), url)
+    if key not in _redis_clients:
+        import redis
+
+        # Short timeouts: a Redis that does not answer must not hold requests up.
+        _redis_clients[key] = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    return _redis_clients[key]
+
+
+class Listener:
+    """This process's subscription to the channel every publish is announced on (Redis).
+
+    While it listens, the process may keep pointers in its own memory: before each use it
+    reads whatever announcements have arrived (a non-blocking read, no round trip), and any
+    announcement retires them all. An announcement is sent after the publish commits, once
+    the shared generation has changed, so a pointer read again from Redis is current.
+    """
+
+    def __init__(self):
+        self.target = None  # (process id, server, channel) of the subscription
+        self.pubsub = None
+        self.generation = 0  # local: changes with every announcement and every (re)subscribe
+        self.retry_at = 0.0  # after a failure, subscribe again from this time on
+        self.lock = threading.Lock()
+
+    def current(self, shared) -> int | None:
+        """The local generation after reading every announcement, or None when this process
+        is not listening (the subscription failed: ask Redis instead)."""
+        target = (os.getpid(), *_redis_target(shared))
+        with self.lock:
+            try:
+                if self.target != target:  # a forked worker, or another cache configured
+                    self._close()
+                if self.pubsub is None:
+                    if time.monotonic() < self.retry_at:
+                        return None
+                    self._subscribe(target)
+                while self.pubsub.get_message(timeout=0) is not None:
+                    self.generation += 1
+                return self.generation
+            except Exception:
+                _complain("delivery: not listening for publishes, asking Redis each time")
+                self._close()
+                self.retry_at = time.monotonic() + 5
+                return None
+
+    def reset(self) -> None:
+        """Forget the subscription (an announcement was missed): subscribe afresh."""
+        with self.lock:
+            self._close()
+
+    @staticmethod
+    def announce(shared) -> None:
+        url, channel = _redis_target(shared)
+        redis_client(url).publish(channel, b"1")
+
+    def _subscribe(self, target) -> None:
+        _, url, channel = target
+        self.target, self.pubsub = target, redis_client(url).pubsub()
+        self.pubsub.subscribe(channel)
+        if self.pubsub.get_message(timeout=2) is None:  # the subscription's confirmation
+            raise ConnectionError("no confirmation of the subscription")
+        self.generation += 1  # nothing kept before this moment is trusted
+
+    def _close(self) -> None:
+        if self.pubsub is not None:
+            try:
+                self.pubsub.close()
+            except Exception:
+                log.debug("delivery: closing the subscription failed", exc_info=True)
+        self.target = self.pubsub = None
+        self.generation += 1
+
+
+listener = Listener()
+
+
+def _listens(shared) -> bool:
+    return isinstance(shared, RedisCache) and settings.DELIVERY_LISTEN
+
+
+@dataclass(slots=True)
+class Kept:
+    """A pointer (or list page) this process keeps, and the generations it was read under."""
+
+    local: int
+    shared: str
+    valid_until: float
+    value: object
+
+
+kept: dict[str, Kept] = {}
+
+
+def _cached(key: str, shared, now: float):
+    """(value, token): a current value for `key` from this process's memory or the shared
+    cache, or None; the token records the generations to store a fresh value under."""
+    local = listener.current(shared) if _listens(shared) else None
+    held = kept.get(key)
+    if local is not None and held is not None and held.local == local and now < held.valid_until:
+        return held.value, (local, held.shared)
+    try:
+        found = shared.get_many([GENERATION_KEY, key])
+        generation = _generation(shared, found)
+    except Exception:
+        _complain("delivery: shared cache unavailable, asking the database")
+        return None, None
+    if local is not None and held is not None and held.local == local and held.shared != generation:
+        # The shared generation moved on and no announcement came: the subscription is
+        # broken (silently). Nothing kept is trusted until it is made again.
+        listener.reset()
+        local = None
+    entry = found.get(key)
+    if entry is not None and entry[0] == generation and now < entry[1]:
+        _keep_here(key, local, generation, entry[1], entry[2], now)
+        return entry[2], (local, generation)
+    return None, (local, generation)
+
+
+def _in_transaction() -> bool:
+    """Whether reads see a transaction's own, uncommitted state (a request in ATOMIC_REQUESTS,
+    a test): what is live then may still be rolled back, so it is neither cached nor taken
+    from the cache. Requests normally run in autocommit."""
+    return connections[router.db_for_read(Publication)].in_atomic_block
+
+
+def _remember(key: str, value, valid_until: float, token, shared, now: float) -> None:
+    local, generation = token
+    try:
+        shared.set(key, (generation, valid_until, value), timeout=math.ceil(valid_until - now) + 1)
+    except Exception:
+        _complain("delivery: could not share a pointer")
+    _keep_here(key, local, generation, valid_until, value, now)
+
+
+def _keep_here(key, local, generation, valid_until, value, now) -> None:
+    if local is None:
+        return
+    if len(kept) > MAX_ENTRIES:
+        kept.clear()
+    # Kept here at most DELIVERY_LOCAL_POINTER_TTL seconds: then checked against Redis, which
+    # also tells whether an announcement was missed.
+    kept[key] = Kept(local, generation, min(valid_until, now + settings.DELIVERY_LOCAL_POINTER_TTL), value)
+
+
+def publications_changed(using: str = "default") -> None:
+    """What readers see may have changed: after commit, retire every cached pointer."""
+    transaction.on_commit(new_generation, using=using)
+
+
+def new_generation() -> None:
+    shared = shared_cache()
+    if shared is None:
+        return
+    try:
+        shared.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        if isinstance(shared, RedisCache):
+            listener.announce(shared)
+    except Exception:
+        # Readers go on using pointers of the old generation until they expire
+        # (DELIVERY_POINTER_TTL): say so loudly.
+        log.exception(
+            "delivery: could not retire cached pointers; they expire within %ss",
+            settings.DELIVERY_POINTER_TTL,
+        )
+
+
+def _generation(shared, found) -> str:
+    generation = found.get(GENERATION_KEY)
+    if generation is None:  # never set, or evicted: start one no old pointer can carry
+        shared.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        generation = shared.get(GENERATION_KEY)
+    return generation
+
+
+# Public requests
+
+
+def issue_response(request, slug: str) -> HttpResponse | None:
+    """The live publication of the issue, or None when readers may not see it."""
+    return _stored_response(request, "issue", slug)
+
+
+def article_response(request, pk: int) -> HttpResponse | None:
+    """The article as its issue's live publication carries it, or None."""
+    return _stored_response(request, "article", pk)
+
+
+def _stored_response(request, kind: str, lookup) -> HttpResponse | None:
+    encoding = negotiate(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    now = time.time()
+    shared = shared_cache()
+    pointer, fetched = _pointer(kind, lookup, encoding, shared, now)
+    if pointer is None:
+        return None
+    response = _answer(request, pointer, encoding, shared, fetched, now)
+    if response is None:  # a row stored before encodings were (the migration fills them)
+        response = _answer(request, pointer, IDENTITY, shared, None, now)
+    return response
+
+
+def _answer(request, pointer: Pointer, encoding: str, shared, fetched, now: float) -> HttpResponse | None:
+    etag, last_modified = _validators(pointer.sha256, ETAG_SUFFIX[encoding], pointer.last_modified)
+    response = HttpResponse(content_type="application/json")
+    response.headers["ETag"] = etag
+    response.headers["Last-Modified"] = last_modified
+    response.headers["Cache-Control"] = cache_control(pointer.next_change, now)
+    response.headers["Vary"] = "Accept-Encoding"
+    answer = _conditional(request, response, etag, pointer.last_modified)
+    if answer is not response:
+        return answer  # 304 (or 412): no bytes needed
+    body = _bytes(pointer, encoding, shared, fetched)
+    if not body:
+        return None
+    _send(response, request, body, encoding)
+    return response
+
+
+@functools.lru_cache(maxsize=4096)
+def _validators(sha256: str, suffix: str, last_modified: int) -> tuple[str, str]:
+    return f'"{sha256}{suffix}"', http_date(last_modified)
+
+
+PRECONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
+
+
+def _conditional(request, response, etag: str, last_modified: int | None = None):
+    """Django's evaluation of the request's preconditions (RFC 9110 §13.2.2), when it has any."""
+    if not any(header in request.META for header in PRECONDITIONS):
+        return response
+    return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+
+
+def _send(response: HttpResponse, request, body: bytes, encoding: str) -> None:
+    if encoding != IDENTITY:
+        response.headers["Content-Encoding"] = encoding
+    # HEAD: the length GET would send (RFC 9110 §9.3.2), and no body.
+    response.headers["Content-Length"] = str(len(body))
+    if request.method != "HEAD":
+        response.content = body
+
+
+def cache_control(next_change: float | None, now: float) -> str:
+    """Short-lived public caching for a CDN, never reaching past the next scheduled
+    publication (an embargoed issue must appear at its second)."""
+    max_age, stale = settings.DELIVERY_MAX_AGE, settings.DELIVERY_STALE_WHILE_REVALIDATE
+    if next_change is not None:
+        window = max(0, math.floor(next_change - now))
+        max_age = min(max_age, window)
+        stale = min(stale, window - max_age)
+    value = f"public, max-age={max_age}"
+    return f"{value}, stale-while-revalidate={stale}" if stale > 0 else value
+
+
+def _pointer(kind: str, lookup, encoding: str, shared, now: float) -> tuple[Pointer | None, bytes | None]:
+    """The live pointer for (kind, lookup), and the bytes if they came with it."""
+    key = f"delivery:live:{kind}:{lookup}"
+    token = None
+    if shared is not None and not _in_transaction():
+        pointer, token = _cached(key, shared, now)
+        if pointer is not None:
+            return pointer, None
+    hint = hints.get((kind, lookup))
+    held = hint if hint is not None and local_bytes.get(f"{hint}:{encoding}") is not None else ""
+    find = selectors.live_issue if kind == "issue" else selectors.live_article
+    row = find(lookup, encoding=encoding, unless_sha256=held)
+    if row is None:
+        return None, None
+    pointer = Pointer(
+        kind=kind,
+        pk=row.pk,
+        sha256=row.sha256,
+        last_modified=int(row.last_modified.timestamp()),
+        next_change=row.next_change.timestamp() if row.next_change else None,
+    )
+    if len(hints) > MAX_ENTRIES:
+        hints.clear()
+    hints[(kind, lookup)] = pointer.sha256
+    if token is not None:
+        valid_until = min(now + settings.DELIVERY_POINTER_TTL, pointer.next_change or math.inf)
+        _remember(key, pointer, valid_until, token, shared, now)
+    body = row.stored
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    elif body is not None:
+        body = bytes(body)  # memoryview from some drivers
+    if body is not None:
+        _keep(pointer.sha256, encoding, body, shared)
+    return pointer, body
+
+
+def _bytes(pointer: Pointer, encoding: str, shared, fetched: bytes | None) -> bytes:
+    if fetched is not None:
+        return fetched
+    key = f"{pointer.sha256}:{encoding}"
+    body = local_bytes.get(key)
+    if body is not None:
+        return body
+    if shared is not None:
+        try:
+            body = shared.get(f"delivery:bytes:{key}")
+        except Exception:
+            _complain("delivery: shared cache unavailable, asking the database")
+            shared = None
+        if body is not None:
+            local_bytes.put(key, body, len(body))
+            return body
+    body = selectors.stored_bytes(pointer.kind, pointer.pk, encoding)
+    _keep(pointer.sha256, encoding, body, shared)
+    return body
+
+
+def _keep(sha256: str, encoding: str, body: bytes, shared) -> None:
+    key = f"{sha256}:{encoding}"
+    local_bytes.put(key, body, len(body))
+    if shared is not None and body:
+        try:
+            shared.set(f"delivery:bytes:{key}", body, timeout=settings.DELIVERY_SHARED_BYTES_TTL)
+        except Exception:
+            _complain("delivery: could not share stored bytes")
+
+
+# The issue list
+
+
+def listing_response(request, view=None) -> HttpResponse | None:
+    """The paginated list of live issues, rendered once per page for each set of live
+    publications (their SHA-256s are the key, so it cannot outlive a change).
+
+    Without `view` (the plain pass, before REST framework), None when the page is still to
+    be rendered; what was read for it is left on the request for the pass with `view`."""
+    encoding = negotiate(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    now = time.time()
+    url = request.build_absolute_uri()
+    shared = shared_cache()
+    key = "delivery:list:" + hashlib.sha256(url.encode()).hexdigest()
+    cached = token = None
+    if shared is not None and not _in_transaction():
+        cached, token = _cached(key, shared, now)
+    if cached is not None:
+        page, next_change = cached
+    else:
+        rows, next_change = getattr(request, "delivery_listing", None) or _live_listing()
+        state = hashlib.sha256("\n".join([url, *(row.sha256 for row in rows)]).encode()).hexdigest()
+        page = local_pages.get(state)
+        if page is None:
+            if view is None:
+                request.delivery_listing = (rows, next_change)
+                return None
+            page = _render_page(view, rows)
+            local_pages.put(state, page, sum(map(len, page.bodies.values())))
+        if token is not None:
+            valid_until = min(now + settings.DELIVERY_POINTER_TTL, next_change or math.inf)
+            _remember(key, (page, next_change), valid_until, token, shared, now)
+    etag = f'"{page.sha256}{ETAG_SUFFIX[encoding]}"'
+    response = HttpResponse(content_type="application/json")
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = cache_control(next_change, now)
+    response.headers["Vary"] = "Accept-Encoding"
+    answer = _conditional(request, response, etag)
+    if answer is not response:
+        return answer
+    _send(response, request, page.bodies[encoding], encoding)
+    return response
+
+
+def _live_listing() -> tuple[list, float | None]:
+    at = timezone.now()
+    rows = selectors.live_listing(at)
+    next_change = rows[0].next_change if rows else selectors.next_change(at)
+    return rows, next_change.timestamp() if next_change else None
+
+
+def _render_page(view, rows) -> ListPage:
+    from .services.rendering import to_json  # rendering imports the serializers
+
+    page = view.paginate_queryset(rows)  # REST framework's pagination: 404 for a bad page
+    summaries = selectors.listing_summaries([row.pk for row in page])
+    body = to_json(view.get_paginated_response([summaries[row.pk] for row in page]).data).encode("utf-8")
+    return ListPage(sha256=hashlib.sha256(body).hexdigest(), bodies={IDENTITY: body, **compress(body)})

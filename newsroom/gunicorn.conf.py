@@ -1,0 +1,28 @@
+"""Gunicorn settings for production (scripts/serve-production), sized for a 2-core host.
+
+Every setting can be changed through the environment without editing this file. The worker
+count was chosen by measurement (bench/RESULTS.md, "Delivery"): public reads are CPU-bound
+(two sync workers and three served the same, four and six less), so one worker per core plus
+one, which keeps a core busy while a worker waits on PostgreSQL or spends seconds on a
+publish from the admin. Sync workers: gthread's keep-alive raised both the app and the
+static baseline, the app's share less.
+"""
+
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# Import Django once, then fork: workers share the loaded code's memory and start at once.
+preload_app = True
+timeout = 30
+graceful_timeout = 30
+# Behind a proxy or CDN that sets X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER trusts it).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The CDN in front logs every request; set ACCESS_LOG=- to log here too.
+accesslog = os.environ.get("ACCESS_LOG") or None
+errorlog = "-"
+# No runtime control socket: one fixed path per user would clash between two servers.
+control_socket_disable = True
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
