@@ -12,6 +12,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import secrets
 import statistics
 import sys
 import tempfile
@@ -27,6 +28,7 @@ def setup_django(tmp: Path) -> None:
     os.environ["VAR_DIR"] = str(tmp)
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'bench.sqlite3'}")
     os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["SECURE_SSL_REDIRECT"] = "false"
     os.environ["STATIC_ROOT"] = str(tmp / "static")
     (tmp / "static").mkdir()

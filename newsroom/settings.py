@@ -4,6 +4,7 @@ Every value has a safe local default, so a fresh checkout runs on the embedded S
 database; production sets DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS and DEBUG=false.
 """
 
+import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,8 +18,17 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
-# The default key only suits a laptop; `check --deploy` flags it (security.W009) in production.
-SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-local-development-key-change-me")
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        # Sessions, CSRF tokens and preview links are signed with it: refuse to run on a
+        # well-known key rather than warn and go on.
+        raise ImproperlyConfigured(
+            "SECRET_KEY 未设置：DEBUG 关闭（生产环境）时必须提供一个足够长的随机 SECRET_KEY；本机开发请设 DEBUG=true。"
+            " / SECRET_KEY is not set: production (DEBUG=false) needs a long random SECRET_KEY;"
+            " for a local run set DEBUG=true."
+        )
+    SECRET_KEY = "django-insecure-local-development-key-change-me"  # noqa: S105 (DEBUG only)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Where readers reach the API and photos: publications are rendered once, at publish time,
@@ -39,6 +49,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "reversion",
+    "corsheaders",
+    "axes",
     "media",
     "articles",
 ]
@@ -47,13 +59,17 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, so it sees what the views raise: 503 for a database that is away, JSON under /api/.
     "newsroom.middleware.FailureAnswersMiddleware",
+    # After the auth middleware, as django-axes asks: it turns locked-out log-ins away.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -62,7 +78,8 @@ WSGI_APPLICATION = "newsroom.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The project's own overrides (the admin's log-in lock-out page).
+        "DIRS": [BASE_DIR / "newsroom" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -98,6 +115,18 @@ if env.str("REDIS_URL", default=""):
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default=""),
         }
     }
+
+AUTHENTICATION_BACKENDS = [
+    # Counts failed admin log-ins and locks the username (from that address) out for a while.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# Behind a reverse proxy set AXES_IPWARE_META_PRECEDENCE_ORDER to trust X-Forwarded-For.
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -205,6 +234,32 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Front-ends on other origins (web, app web views, WeChat pages) may read the public API, and
+# only with GET; the admin is never cross-origin.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/v1/.*$"
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_CREDENTIALS = False
+CORS_PREFLIGHT_MAX_AGE = 86400
+
+# The admin and /api/docs/ run with no inline script; inline style attributes are Django's
+# own admin widgets' and Swagger UI's. Photos may come from a CDN host (MEDIA_URL).
+_media_origin = ["/".join(MEDIA_URL.split("/", 3)[:3])] if "://" in MEDIA_URL else []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *_media_origin],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

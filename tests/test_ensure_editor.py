@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
+from django.test import RequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,11 @@ def no_password_from_env(monkeypatch):
 def fast_hashing(settings):
     # The production hasher is slow on purpose; these tests only need hashing to round-trip.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def login_request():
+    """django-axes counts log-ins per request (address), so authenticate() needs one."""
+    return RequestFactory().post("/admin/login/")
 
 
 def ensure_editor() -> str:
@@ -59,7 +65,7 @@ def test_one_staff_account_per_role_none_superuser(username, role, may, may_not)
     assert list(user.groups.values_list("name", flat=True)) == [role]
     assert all(user.has_perm(p) for p in may)
     assert not any(user.has_perm(p) for p in may_not)
-    assert authenticate(None, username=username, password=password) == user
+    assert authenticate(login_request(), username=username, password=password) == user
 
 
 def test_password_is_kept_private_and_stable(settings):
@@ -79,13 +85,13 @@ def test_missing_password_file_resets_the_password(settings):
     second = ensure_editor()
 
     assert second != first
-    assert authenticate(None, username="editor", password=second) is not None
-    assert authenticate(None, username="editor", password=first) is None
+    assert authenticate(login_request(), username="editor", password=second) is not None
+    assert authenticate(login_request(), username="editor", password=first) is None
 
 
 def test_password_from_environment(monkeypatch, settings):
     monkeypatch.setenv("EDITOR_PASSWORD", "换届-2022-editor")
 
     assert ensure_editor() == "换届-2022-editor"
-    assert authenticate(None, username="editor", password="换届-2022-editor") is not None
+    assert authenticate(login_request(), username="editor", password="换届-2022-editor") is not None
     assert not password_file(settings).exists()
