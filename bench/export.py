@@ -21,6 +21,7 @@ import os
 import platform
 import random
 import resource
+import secrets
 import sys
 import tempfile
 import time
@@ -37,6 +38,7 @@ def setup_django(tmp: Path) -> None:
     os.environ["MEDIA_ROOT"] = str(tmp / "uploads")
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'bench.sqlite3'}")
     os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # production settings need one
     os.environ["SECURE_SSL_REDIRECT"] = "false"
     os.environ["STATIC_ROOT"] = str(tmp / "static")
     (tmp / "static").mkdir()

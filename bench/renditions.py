@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import resource
+import secrets
 import statistics
 import subprocess
 import sys
@@ -35,6 +36,7 @@ def setup_django(tmp: Path, *, migrate: bool) -> None:
     os.environ["VAR_DIR"] = str(tmp)
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
     os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # production settings need one
     os.environ["SECURE_SSL_REDIRECT"] = "false"
     import django
 
@@ -81,7 +83,7 @@ def child(tmp: Path, photo_ids: list[int], mode: str, runs: int) -> None:
     from django.test import override_settings
     from PIL import Image, JpegImagePlugin
 
-    from media.models import Photo
+    from media.models import Photo, Rendition
     from media.services import renditions
 
     photos = list(Photo.objects.filter(pk__in=photo_ids).order_by("pk"))
@@ -100,6 +102,9 @@ def child(tmp: Path, photo_ids: list[int], mode: str, runs: int) -> None:
                 made = sum(renditions.refresh(photo, force=True).made for photo in photos)
                 timings.append(time.perf_counter() - start)
             cpu = (_cpu_seconds() - cpu_before) / runs
+    sizes: dict[str, int] = {}
+    for rendition in Rendition.objects.filter(photo__in=photos):
+        sizes[rendition.format] = sizes.get(rendition.format, 0) + rendition.file.size
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
     print(
         json.dumps(
@@ -108,6 +113,7 @@ def child(tmp: Path, photo_ids: list[int], mode: str, runs: int) -> None:
                 "cpu": cpu if timings else 0,
                 "peak_mb": peak_kb / 1024,
                 "made": made if timings else 0,
+                "kilobytes": {f: round(n / 1024) for f, n in sizes.items()},
             }
         )
     )
@@ -195,7 +201,7 @@ def main() -> None:
             ("six demo photos (1600×1067): baseline", demo, "baseline"),
             ("six demo photos: all renditions", demo, "service"),
         ]
-        baseline = {}
+        baseline, kilobytes = {}, {}
         for label, ids, mode in rows:
             result = run_child("--child", folder, mode, str(args.runs), *map(str, ids))
             if mode == "baseline":
@@ -203,11 +209,17 @@ def main() -> None:
                 print(f"| {label} | – | – | – | – | {result['peak_mb']:.0f} | – |")
                 continue
             timings = result["timings"]
+            if mode == "service":
+                kilobytes[label.split(":")[0]] = result["kilobytes"]
             print(
                 f"| {label} | {result['made']} | {statistics.median(timings):.2f} | {min(timings):.2f} | "
                 f"{result['cpu']:.2f} | {result['peak_mb']:.0f} | {result['peak_mb'] - baseline[tuple(ids)]:.0f} |"
             )
-        print(f"load average at end: {os.getloadavg()[0]:.1f}")
+        print(f"load average at end: {os.getloadavg()[0]:.1f}\n")
+        for what, sizes in kilobytes.items():
+            print(
+                f"{what}, all renditions by format (KiB): " + ", ".join(f"{f} {n}" for f, n in sizes.items())
+            )
 
 
 if __name__ == "__main__":

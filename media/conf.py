@@ -43,7 +43,7 @@ class Settings:
 
     @property
     def PHOTO_RENDITION_FORMATS(self) -> tuple[str, ...]:
-        """In the order a <picture> should offer them: the smallest files first."""
+        """In the order a <picture> offers them: newest codec first, JPEG (read everywhere) last."""
         wanted = getattr(settings, "PHOTO_RENDITION_FORMATS", ("avif", "webp", "jpeg"))
         # AVIF only where this Pillow was built with it; WebP and JPEG always.
         return tuple(f for f in wanted if f != "avif" or features.check("avif"))

@@ -127,7 +127,7 @@ def ratio_of(spec: str) -> str:
 
 
 def rank(ratio: str, spec_format: str) -> tuple[int, int]:
-    """Delivery order: ratios as configured, formats smallest-file first."""
+    """Delivery order: ratios as configured, formats as a <picture> offers them."""
     ratios = [r for r, _ in conf.PHOTO_RENDITION_SPECS]
     formats = list(FORMATS)
     return (

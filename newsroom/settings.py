@@ -251,7 +251,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", *_media_origin],
+        # blob: the photo page previews a chosen file before it is uploaded.
+        # SITE_URL: the admin's preview shows photos by their published (absolute) links.
+        "img-src": ["'self'", "data:", "blob:", SITE_URL, *_media_origin],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -103,7 +103,7 @@ def test_the_issue_is_the_stored_bytes_with_validators_and_cdn_headers(client):
     assert publication.sha256 == Publication.digest(response.content.decode())
     assert parsedate_to_datetime(response["Last-Modified"]) == publication.created_at.replace(microsecond=0)
     assert response["Cache-Control"] == "public, max-age=30, stale-while-revalidate=30"
-    assert response["Vary"] == "Accept-Encoding"
+    assert response["Vary"] == "Accept-Encoding, origin"  # origin: CORS answers per front-end
     assert "Content-Encoding" not in response
     assert int(response["Content-Length"]) == len(response.content)
 
@@ -148,7 +148,7 @@ def test_the_stored_encoding_is_chosen_by_accept_encoding(client, accept, coding
     assert response.get("Content-Encoding", "identity") == coding
     # A strong tag names one byte sequence: each coding has its own (RFC 9110 §8.8.3).
     assert response["ETag"] == f'"{publication.sha256}{delivery.ETAG_SUFFIX[coding]}"'
-    assert response["Vary"] == "Accept-Encoding"
+    assert response["Vary"] == "Accept-Encoding, origin"  # origin: CORS answers per front-end
 
 
 def test_publishing_stores_the_compressed_bytes_once():
@@ -173,7 +173,7 @@ def test_a_matching_etag_answers_304_without_a_body(client):
 
     assert (again.status_code, again.content) == (304, b"")
     assert again["ETag"] == first["ETag"] and again["Cache-Control"] == first["Cache-Control"]
-    assert again["Vary"] == "Accept-Encoding"
+    assert again["Vary"] == "Accept-Encoding, origin"
     assert weak.status_code == 304  # If-None-Match compares weakly
     assert stale.status_code == 200 and stale.content == first.content
     assert other_coding.status_code == 200 and other_coding["Content-Encoding"] == "br"

@@ -587,7 +587,7 @@ def settings_in_subprocess(**env) -> subprocess.CompletedProcess:
     )
     return subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
         [sys.executable, "-c", code],
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "newsroom.settings", **env},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "newsroom.settings", "SECRET_KEY": "x" * 50, **env},
         capture_output=True,
         text=True,
         check=False,

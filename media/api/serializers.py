@@ -92,7 +92,7 @@ class PhotoSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(RenditionSerializer(many=True))
     def get_renditions(self, photo) -> list[dict]:
-        """Ratio by ratio (original first), each format smallest-file first, narrow to wide:
+        """Ratio by ratio (original first), formats in <picture> order (avif, webp, jpeg), narrow to wide:
         consecutive rows with the same ratio and format are one `<source srcset>`."""
         rows = sorted(photo.renditions.all(), key=lambda r: (specs.rank(r.ratio, r.format), r.width))
         return RenditionSerializer(rows, many=True, context=self.context).data

@@ -254,8 +254,8 @@ def _encoded(image: Image.Image, spec_format: str) -> bytes:
     elif spec_format == "webp":
         options = {"quality": quality, "method": 4}
     else:
-        # Speed 9 of 10: on this libavif a quarter of speed 8's time for files ~10% larger,
-        # still the smallest of the three formats (bench/RESULTS.md).
+        # Speed 9 of 10: on this libavif a quarter of speed 8's time for files ~10% larger
+        # (bench/RESULTS.md); speed 8 alone would eat the whole time budget of a 24-MP photo.
         # One encoder thread: the renditions are already encoded side by side, one per core.
         options = {"quality": quality, "speed": 9, "max_threads": 1}
     buffer = io.BytesIO()
