@@ -14,20 +14,26 @@ from .querysets import ArticleQuerySet, IssueQuerySet, PublicationQuerySet
 from .workflow import ArticleStatus, IssueStatus
 
 
+def acting_user(verbose_name: str, **options) -> models.ForeignKey:
+    """Who did something to a row. Kept when the account is deleted (the record names nobody
+    then), and never a reverse accessor on the user."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+        **options,
+    )
+
+
 class EditedModel(models.Model):
     """Working-copy rows editors change: a version number for refusing stale saves, and who
     saved last, so the refusal can name them."""
 
     version = models.PositiveIntegerField("版本", default=1, editable=False)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name="最后修改人",
-    )
+    updated_by = acting_user("最后修改人", editable=False)
 
     class Meta:
         abstract = True
@@ -141,15 +147,7 @@ class Article(EditedModel):
     slug = models.SlugField(
         "网址标识", max_length=200, unique=True, blank=True, help_text="留空则按主题拼音自动生成。"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name="作者账号",
-    )
+    created_by = acting_user("作者账号", editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 
@@ -419,15 +417,7 @@ class Correction(models.Model):
     )
     text = models.TextField("更正说明", validators=[validate_plain_text])
     created_at = models.DateTimeField("填写时间", auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name="填写人",
-    )
+    created_by = acting_user("填写人", editable=False)
 
     class Meta:
         verbose_name = "更正"
@@ -462,14 +452,7 @@ class TransitionRecord(models.Model):
     from_status = models.CharField("原状态", max_length=20)
     to_status = models.CharField("新状态", max_length=20)
     note = models.TextField("说明", blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="操作人",
-    )
+    user = acting_user("操作人")
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
 
     class Meta:
@@ -516,14 +499,7 @@ class Publication(models.Model):
     body_gzip = models.BinaryField("gzip 压缩内容", blank=True, default=b"")
     body_br = models.BinaryField("brotli 压缩内容", blank=True, default=b"")
     note = models.TextField("说明", blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="发布人",
-    )
+    created_by = acting_user("发布人")
     created_at = models.DateTimeField("操作时间", auto_now_add=True)
 
     objects = PublicationQuerySet.as_manager()
@@ -592,14 +568,7 @@ class PreviewLink(models.Model):
     issue = models.ForeignKey(
         Issue, on_delete=models.CASCADE, related_name="preview_links", verbose_name="专题"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="创建人",
-    )
+    created_by = acting_user("创建人")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     expires_at = models.DateTimeField("过期时间")
     revoked_at = models.DateTimeField("作废时间", null=True, blank=True)
