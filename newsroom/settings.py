@@ -19,16 +19,11 @@ VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        # Sessions, CSRF tokens and preview links are signed with it: refuse to run on a
-        # well-known key rather than warn and go on.
-        raise ImproperlyConfigured(
-            "SECRET_KEY 未设置：DEBUG 关闭（生产环境）时必须提供一个足够长的随机 SECRET_KEY；本机开发请设 DEBUG=true。"
-            " / SECRET_KEY is not set: production (DEBUG=false) needs a long random SECRET_KEY;"
-            " for a local run set DEBUG=true."
-        )
-    SECRET_KEY = "django-insecure-local-development-key-change-me"  # noqa: S105 (DEBUG only)
+# Sessions, CSRF tokens and preview links are signed with it. Without one, management commands
+# (migrate, makemigrations --check) still run on a well-known development key, but a server
+# with DEBUG off refuses to start (newsroom/wsgi.py), and `check --deploy` flags the key.
+SECRET_KEY_FROM_ENVIRONMENT = bool(SECRET_KEY)
+SECRET_KEY = SECRET_KEY or "django-insecure-local-development-key-change-me"  # noqa: S105
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Where readers reach the API and photos: publications are rendered once, at publish time,

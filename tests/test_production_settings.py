@@ -15,10 +15,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def start_django(**env) -> subprocess.CompletedProcess:
-    """Import the production settings in a fresh interpreter, as a server process would."""
+    """Load the WSGI application in a fresh interpreter, as gunicorn or runserver would."""
     clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        [sys.executable, "-c", "import newsroom.wsgi; print('started')"],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "newsroom.settings", **env},
         capture_output=True,
