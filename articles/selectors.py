@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 from media.models import PhotoCredit, Rendition
 
 from .models import Article, Block, Byline, Issue, IssuePhoto, Publication, PublishedArticle, Timeline
+from .workflow import ArticleStatus
 
 
 def _photo_credits(lookup: str) -> Prefetch:
@@ -44,17 +45,17 @@ def _article_parts() -> list:
     ]
 
 
-def issue_for_rendering(issue_pk: int, article_statuses) -> Issue:
+def issue_for_rendering(issue_pk: int, article_statuses, *, held_back=()) -> Issue:
     """The working copy of one issue with every part prefetched in reading order.
 
     Only articles in `article_statuses` are loaded (as `delivered_articles`), so no
-    serializer can render an article that was not meant to be delivered.
+    serializer can render an article that was not meant to be delivered; of the approved
+    ones, those `held_back` are left out too (a published article cannot be held back).
     """
-    articles = (
-        Article.objects.filter(status__in=article_statuses)
-        .in_reading_order()
-        .prefetch_related(*_article_parts())
-    )
+    articles = Article.objects.filter(status__in=article_statuses)
+    if held_back:
+        articles = articles.exclude(status=ArticleStatus.APPROVED, pk__in=list(held_back))
+    articles = articles.in_reading_order().prefetch_related(*_article_parts())
     return Issue.objects.prefetch_related(
         Prefetch("articles", queryset=articles, to_attr="delivered_articles"),
         Prefetch(

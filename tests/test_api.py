@@ -1,13 +1,16 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Block
-from articles.services.rendering import render_issue
+from articles.api.serializers import ArticleDetailSerializer, IssueSerializer
+from articles.models import Block, Correction
+from articles.selectors import issue_for_rendering
+from articles.services.rendering import render_issue, to_json
 from articles.workflow import ArticleStatus
 from media.credits import CreditAction, CreditRole
 
@@ -238,6 +241,36 @@ def test_rendering_a_publication_runs_the_same_queries_whatever_the_issue_size()
     # Issue, articles, bylines, sections, corrections, blocks+photos, their credits and
     # renditions, page photos with theirs, timelines, timeline credits and items.
     assert len(small_queries) == len(large_queries) == 14
+
+
+def test_each_article_body_is_what_the_article_serializer_makes():
+    """render_issue takes article bodies from the issue's parts; they must stay what the
+    article endpoint's serializer (and its OpenAPI document) describes, byte for byte."""
+    issue = build_issue(3, publish=False)
+    article = issue.articles.order_by("position").last()
+    Correction.objects.create(article=article, text="更正：第二段的年份应为2013年。")
+
+    rendering = render_issue(issue.pk, (ArticleStatus.APPROVED,))
+
+    context = {"base_url": settings.SITE_URL}
+    for delivered in issue_for_rendering(issue.pk, (ArticleStatus.APPROVED,)).delivered_articles:
+        expected = ArticleDetailSerializer(delivered, context=context).data
+        assert to_json(rendering.articles[delivered.pk]) == to_json(expected)
+    assert rendering.articles[article.pk]["corrections"][0]["text"].startswith("更正")
+    assert to_json(rendering.summary) == to_json(IssueSerializer(issue, context=context).data)
+
+
+def test_publishing_runs_the_same_queries_whatever_the_issue_size():
+    small, large = build_issue(1, publish=False), build_issue(12, publish=False)
+
+    with CaptureQueriesContext(connection) as small_queries:
+        published(small)
+    with CaptureQueriesContext(connection) as large_queries:
+        published(large)
+
+    assert large.articles.filter(status=ArticleStatus.PUBLISHED).count() == 12
+    assert large.articles.get(position=1).transitions.get().action == "publish"
+    assert len(small_queries) == len(large_queries)
 
 
 def test_issue_list_runs_a_constant_number_of_queries(client, django_assert_num_queries):

@@ -30,13 +30,16 @@ from ..workflow import (
 from . import changes
 from .copydesk import awaiting_problems
 from .rendering import Rendering, render_issue, to_json
-from .workflow import may, record, require
+from .workflow import may, move_all, record, require
 
 
-def issue_problems(issue: Issue, *, leave_out: Iterable[int] = ()) -> list[str]:
+def issue_problems(
+    issue: Issue, *, leave_out: Iterable[int] = (), rendering: Rendering | None = None
+) -> list[str]:
     """Everything that stops the issue from being published, in words; empty when ready.
 
-    `leave_out` are articles the duty chief holds back from this publication.
+    `leave_out` are articles the duty chief holds back from this publication. `rendering`
+    is what would be published, when the caller has it already (else rendered here).
     """
     leave_out = set(leave_out)
     problems = []
@@ -69,7 +72,8 @@ def issue_problems(issue: Issue, *, leave_out: Iterable[int] = ()) -> list[str]:
         if not item.text.strip():
             problems.append(f"大事记“{item.timeline}”中 {item.date_label} 的条目没有内容。")
     problems += awaiting_problems(issue)  # photo slots from the copy desk, still without an image
-    problems += _missing_corrections(issue, [a for a in articles if a.status == ArticleStatus.PUBLISHED])
+    published = [a for a in articles if a.status == ArticleStatus.PUBLISHED]
+    problems += _missing_corrections(issue, published, rendering)
     if not any(a.status in (ArticleStatus.APPROVED, ArticleStatus.PUBLISHED) for a in articles):
         problems.append("没有可发布的稿件：至少要有一篇已审稿件。")
     return problems
@@ -87,7 +91,7 @@ def _testimony_problems(article: Article) -> list[str]:
     return problems
 
 
-def _missing_corrections(issue: Issue, published: list[Article]) -> list[str]:
+def _missing_corrections(issue: Issue, published: list[Article], rendering: Rendering | None) -> list[str]:
     """A published article whose text changed since the live publication needs a correction
     note written after that publication."""
     live = Publication.objects.live().filter(issue=issue).first()
@@ -97,7 +101,7 @@ def _missing_corrections(issue: Issue, published: list[Article]) -> list[str]:
         row.article_id: json.loads(row.body)
         for row in live.articles.filter(article__in=published).only("article_id", "body")
     }
-    now = render_issue(issue.pk).articles  # the articles as they would be published
+    now = (rendering or render_issue(issue.pk)).articles  # the articles as they would be published
     corrected = set(
         Correction.objects.filter(article__in=published, created_at__gt=live.created_at).values_list(
             "article_id", flat=True
@@ -159,24 +163,23 @@ def publish_issue(
     transition = ISSUE_TRANSITIONS["schedule" if at > now else "publish"]
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
     require(user, transition, issue, issue.status)
-    problems = issue_problems(issue, leave_out=leave_out)
+    leave_out = set(leave_out)
+    # Rendered once, before the states change (the JSON shows no state): what the problem
+    # checks compare with the live publication is exactly what is stored.
+    rendering = render_issue(issue.pk, (ArticleStatus.APPROVED, ArticleStatus.PUBLISHED), held_back=leave_out)
+    problems = issue_problems(issue, leave_out=leave_out, rendering=rendering)
     if problems:
         raise ValidationError(problems, code="issue_problems")
-    entering = ARTICLE_TRANSITIONS["publish"]
-    for article in issue.articles.filter(status=ArticleStatus.APPROVED).exclude(pk__in=set(leave_out)):
-        article.status = ArticleStatus.PUBLISHED
-        article.save(update_fields=["status"])
-        record(
-            article,
-            entering,
-            user=user,
-            from_status=ArticleStatus.APPROVED,
-            note=f"随专题发布，{at:%Y-%m-%d %H:%M} 起可见",
-        )
+    move_all(
+        issue.articles.exclude(pk__in=leave_out),
+        ARTICLE_TRANSITIONS["publish"],
+        user=user,
+        note=f"随专题发布，{timezone.localtime(at):%Y-%m-%d %H:%M} 起可见",
+    )
     before = issue.status
     issue.status, issue.published_at = IssueStatus.PUBLISHED, at
     issue.save(update_fields=["status", "published_at"])
-    publication = _store(issue, render_issue(issue.pk), user=user, visible_from=at, note=note)
+    publication = _store(issue, rendering, user=user, visible_from=at, note=note)
     record(issue, transition, user=user, from_status=before, note=note or f"第{publication.number}次发布")
     return publication
 

@@ -83,13 +83,40 @@ def record(subject, transition: Transition, *, user, from_status: str, note: str
     return TransitionRecord.objects.create(
         issue=subject if isinstance(subject, Issue) else None,
         article=subject if isinstance(subject, Article) else None,
-        action=transition.name,
-        action_label=transition.label,
-        from_status=from_status,
-        to_status=transition.target,
-        note=note,
-        user=user,
+        **_step(transition, user=user, from_status=from_status, note=note),
     )
+
+
+def move_all(articles, transition: Transition, *, user, note: str = "") -> list[int]:
+    """Carry out `transition` on every article of the queryset `articles` at once, each
+    recorded and its version bumped as `record` does: the publish of a 200-article issue
+    is two statements, not six hundred. The caller has checked the permission and holds
+    the issue's lock; only articles in one of the transition's sources are moved."""
+    moving = list(
+        articles.filter(status__in=transition.sources)
+        .select_for_update()
+        .values_list("pk", "status")
+        .order_by("pk")
+    )
+    Article.objects.filter(pk__in=[pk for pk, _ in moving]).update(
+        status=transition.target, version=F("version") + 1, updated_by=user, updated_at=timezone.now()
+    )
+    TransitionRecord.objects.bulk_create(
+        TransitionRecord(article_id=pk, **_step(transition, user=user, from_status=status, note=note))
+        for pk, status in moving
+    )
+    return [pk for pk, _ in moving]
+
+
+def _step(transition: Transition, *, user, from_status: str, note: str) -> dict:
+    return {
+        "action": transition.name,
+        "action_label": transition.label,
+        "from_status": from_status,
+        "to_status": transition.target,
+        "note": note,
+        "user": user,
+    }
 
 
 @transaction.atomic
