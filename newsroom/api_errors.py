@@ -126,7 +126,7 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="Stable machine code to switch on: not_found, invalid_page, method_not_allowed, "
         "not_acceptable, unsupported_media_type, parse_error, invalid, not_authenticated, "
-        "authentication_failed, permission_denied, throttled, error."
+        "authentication_failed, permission_denied, throttled, service_unavailable, error."
     )
     detail = serializers.CharField(help_text="A Chinese sentence for the reader, e.g. 未找到该内容。")
     errors = serializers.JSONField(
@@ -142,3 +142,27 @@ def api_not_found(request, *args, **kwargs):
     """Unmatched paths under /api/ answer in the API's own error shape, not Django's HTML page
     (which, with DEBUG on, would list every URL pattern)."""
     raise exceptions.NotFound()
+
+
+# Answers any operation may give, whatever its view: added to each in the OpenAPI document.
+EVERY_OPERATION = {
+    "429": ("请求过于频繁（throttled）：Retry-After 秒后再试。", "Retry-After"),
+    "503": ("数据库暂时不可用（service_unavailable）：Retry-After 秒后再试。", "Retry-After"),
+}
+
+
+def document_every_operations_errors(result, generator, request, public):
+    """drf-spectacular post-processing hook: every operation may be throttled (429) and
+    answers 503 while the database is away (newsroom/middleware.py); say so in each."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for status, (description, header) in EVERY_OPERATION.items():
+                operation["responses"].setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "headers": {header: {"schema": {"type": "integer"}, "description": "秒数"}},
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
+                )
+    return result

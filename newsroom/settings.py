@@ -52,9 +52,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Plain public reads of published issues and articles, answered here: everything above
+    # (host, HTTPS, security headers, CORS) applies to them, nothing below is needed.
+    "articles.api.middleware.PublicReadMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -198,6 +201,25 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     # Every error as {"code", "detail"} in Chinese (README, "API errors").
     "EXCEPTION_HANDLER": "newsroom.api_errors.api_exception_handler",
+    # Public reads have their own throttle (newsroom/throttling.py); these count the rest.
+    "DEFAULT_THROTTLE_CLASSES": ["newsroom.throttling.AnonThrottle", "newsroom.throttling.UserThrottle"],
+    # Proxies (a CDN, a load balancer) in front of the app: clients are then told apart by
+    # X-Forwarded-For. Unset (the default), no proxy is trusted: clients are peer addresses.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=None),
+}
+
+
+def _rate(name: str, default: str) -> str | None:
+    rate = env.str(name, default=default)
+    return None if rate.lower() == "off" else rate
+
+
+# Requests per client ("N/second|minute|hour|day"; "off" for none). Public reads are cheap and
+# counted per worker process; the rest in the shared cache (newsroom/throttling.py).
+API_THROTTLE_RATES = {
+    "reader": _rate("API_THROTTLE_READER", "6000/minute"),
+    "anon": _rate("API_THROTTLE_ANON", "300/minute"),
+    "user": _rate("API_THROTTLE_USER", "600/minute"),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -208,6 +230,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "newsroom.api_errors.document_every_operations_errors",
+    ],
     # The `type` discriminators of body nodes and issue parts, each its own enum.
     "ENUM_NAME_OVERRIDES": {
         "TextNodeTypeEnum": ["paragraph", "subheading"],

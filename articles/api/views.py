@@ -1,8 +1,8 @@
 """Public read API: the stored bytes of live publications, never the working copy.
 
-Nothing is serialized per request: the views hand over to `articles.delivery`, which finds
-the live publication (from the shared cache, or one small indexed query) and sends the bytes
-stored at publish time, with ETag, Last-Modified and CDN caching headers.
+Nothing is serialized per request: `articles.delivery` finds the live publication (from
+memory, the shared cache, or one small indexed query) and sends the bytes stored at publish
+time, with ETag, Last-Modified and CDN caching headers.
 """
 
 from django.http import Http404, HttpResponse
@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 
 from newsroom.api_errors import ErrorSerializer
+from newsroom.throttling import ReaderThrottle
 
 from .. import delivery
 from ..models import Issue
@@ -17,27 +18,21 @@ from .serializers import ArticleDetailSerializer, IssueDetailSerializer, IssueSe
 
 NOT_FOUND_TEXT = "未找到该内容：它不存在，或尚未发布。"
 
+# What front-ends send (nothing, */*, JSON): answered without REST framework parsing the
+# header; anything else goes through its content negotiation (406 included).
+PLAIN_ACCEPT = frozenset({"", "*/*", "application/json"})
+
 
 class PublicView(generics.GenericAPIView):
-    """A public read: the stored answer (`answer`), straight from delivery for a plain GET or
-    HEAD, through REST framework for everything else (errors, other methods, other Accept)."""
+    """A public read: the stored answer (`answer`). A plain GET or HEAD is answered by
+    `PublicReadMiddleware` before the request gets here; the view answers the rest (errors,
+    other methods, other Accept values) through REST framework."""
 
-    # What front-ends send (nothing, */*, JSON) is answered without REST framework parsing
-    # the header on every request; anything else still goes through it (406 included).
-    PLAIN_ACCEPT = frozenset({"", "*/*", "application/json"})
+    throttle_classes = [ReaderThrottle]
 
-    def answer(self, request, **kwargs) -> HttpResponse | None:
+    @staticmethod
+    def answer(request, **kwargs) -> HttpResponse | None:
         raise NotImplementedError
-
-    def dispatch(self, request, *args, **kwargs):
-        # REST framework's request wrapping, negotiation and finalizing cost more than
-        # finding and sending the bytes, so a plain read skips them.
-        if request.method in ("GET", "HEAD") and request.META.get("HTTP_ACCEPT", "") in self.PLAIN_ACCEPT:
-            response = self.answer(request, **kwargs)
-            if response is not None:
-                return response
-            request.delivery_found_nothing = True
-        return super().dispatch(request, *args, **kwargs)
 
     def answered(self, request, **kwargs) -> HttpResponse:
         """The answer in REST framework's pass; 404 (asked once only) when there is none."""
@@ -48,7 +43,7 @@ class PublicView(generics.GenericAPIView):
         return response
 
     def perform_content_negotiation(self, request, force=False):
-        if request.META.get("HTTP_ACCEPT", "") in self.PLAIN_ACCEPT:
+        if request.META.get("HTTP_ACCEPT", "") in PLAIN_ACCEPT:
             renderer = self.get_renderers()[0]
             if renderer.media_type == "application/json":
                 return renderer, renderer.media_type
@@ -75,7 +70,8 @@ class IssueListView(PublicView, generics.ListAPIView):
     serializer_class = IssueSerializer
     queryset = Issue.objects.none()  # names the model for the OpenAPI document; never read
 
-    def answer(self, request, **kwargs):
+    @staticmethod
+    def answer(request, **kwargs):
         return delivery.listing_response(request)  # None while the page is still to render
 
     def list(self, request, *args, **kwargs):
@@ -96,7 +92,8 @@ class IssueDetailView(PublicView):
     def get(self, request, slug: str):
         return self.answered(request, slug=slug)
 
-    def answer(self, request, *, slug: str):
+    @staticmethod
+    def answer(request, *, slug: str):
         return delivery.issue_response(request, slug)
 
 
@@ -114,5 +111,6 @@ class ArticleDetailView(PublicView):
     def get(self, request, pk: int):
         return self.answered(request, pk=pk)
 
-    def answer(self, request, *, pk: int):
+    @staticmethod
+    def answer(request, *, pk: int):
         return delivery.article_response(request, pk)

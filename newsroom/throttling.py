@@ -1,0 +1,86 @@
+"""API throttling: how often one client may ask.
+
+Three scopes, rates from settings.API_THROTTLE_RATES (environment: API_THROTTLE_READER,
+API_THROTTLE_ANON, API_THROTTLE_USER; "off" turns one off):
+
+- ``reader``: public reads of published issues and articles. They send bytes stored at
+  publish time and cost less than a round trip to Redis would, so they are counted in each
+  worker process's memory, in fixed windows: the limit is per process (a client may reach
+  rate × workers on one app server). It still stops one client from taking every worker.
+- ``anon`` and ``user``: everything else under /api/ (preview links, the staff export, the
+  OpenAPI document, errors). REST framework's own throttles, counted in the default cache:
+  Redis, shared by every process and app server, when REDIS_URL is set.
+
+Behind a CDN or a proxy, set REST framework's NUM_PROXIES (environment: API_NUM_PROXIES) so
+that clients are told apart by X-Forwarded-For, not by the proxy's address.
+"""
+
+import threading
+
+from django.conf import settings
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
+
+
+class RatesFromSettings:
+    """Rates read when the throttle is made, not when REST framework is imported: a rate
+    changed in settings (an override in a test, a reload) applies at once."""
+
+    def get_rate(self):
+        return settings.API_THROTTLE_RATES.get(self.scope)
+
+
+class AnonThrottle(RatesFromSettings, AnonRateThrottle):
+    pass
+
+
+class UserThrottle(RatesFromSettings, UserRateThrottle):
+    pass
+
+
+class ReaderThrottle(RatesFromSettings, SimpleRateThrottle):
+    """Public reads, counted in this process's memory (see the module's text).
+
+    The public-read middleware counts a request before any view runs and leaves its verdict
+    on the request; the view's pass (a 404, a list page still to render, a refusal to send
+    with its 429) takes that verdict instead of counting the request twice.
+    """
+
+    scope = "reader"
+    MAX_CLIENTS = 100_000  # then the counts start afresh: memory stays bounded
+    counts: dict[str, tuple[int, int]] = {}  # client → (window number, requests in it)
+    lock = threading.Lock()
+
+    def allow_request(self, request, view=None) -> bool:
+        verdict = getattr(request, "reader_throttle_wait", None)
+        if verdict is not None:  # counted by the middleware already
+            self.wait_seconds = verdict
+            return verdict == 0
+        if self.rate is None:
+            return True
+        self.wait_seconds = self.count(self.get_ident(request))
+        request.reader_throttle_wait = self.wait_seconds
+        return self.wait_seconds == 0
+
+    def count(self, client: str) -> float:
+        """Count one request of `client`: 0 when allowed, else the seconds to wait."""
+        now = self.timer()
+        window = int(now // self.duration)
+        with self.lock:
+            seen, requests = self.counts.get(client, (window, 0))
+            if seen != window:
+                requests = 0
+            if requests >= self.num_requests:
+                return (window + 1) * self.duration - now
+            if len(self.counts) >= self.MAX_CLIENTS:
+                self.counts.clear()
+            self.counts[client] = (window, requests + 1)
+        return 0
+
+    def wait(self) -> float | None:
+        return self.wait_seconds or None
+
+    @classmethod
+    def forget(cls) -> None:
+        """Start every count afresh (tests)."""
+        with cls.lock:
+            cls.counts.clear()
