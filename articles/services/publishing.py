@@ -299,14 +299,11 @@ def _store(issue: Issue, rendering: Rendering, *, user, visible_from, note: str)
 def _stored_forms(texts: list[str]) -> list[dict]:
     """What is stored beside each JSON text: its SHA-256 (the ETag readers get) and its gzip
     and brotli bytes, so that no request ever compresses."""
-    stored = []
-    for text in texts:
-        data = text.encode("utf-8")
-        forms = delivery.compress(data)
-        stored.append(
-            {"sha256": hashlib.sha256(data).hexdigest(), "body_gzip": forms["gzip"], "body_br": forms["br"]}
-        )
-    return stored
+    datas = [text.encode("utf-8") for text in texts]
+    return [
+        {"sha256": hashlib.sha256(data).hexdigest(), "body_gzip": forms["gzip"], "body_br": forms["br"]}
+        for data, forms in zip(datas, delivery.compress_all(datas), strict=True)
+    ]
 
 
 def ensure_may_publish(user) -> None:
