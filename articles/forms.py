@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from .admin_workflow import VersionedForm
+from .copydesk.desk import body_too_long, manuscript_too_long
 from .copydesk.docx import UnreadableDocument, docx_text
 from .models import Issue, Timeline, TimelineItem
 from .services import copydesk, ordering
@@ -109,6 +110,12 @@ class BodyTextField(forms.CharField):
     def to_python(self, value):
         return normalise_text(super().to_python(value))
 
+    def validate(self, value):
+        super().validate(value)
+        too_long = body_too_long(value)
+        if too_long:
+            raise ValidationError(too_long, code="body_too_long")
+
     def has_changed(self, initial, data):
         if self.disabled:
             return False
@@ -149,8 +156,10 @@ class ArticleForm(VersionedForm):
 
     def clean(self):
         cleaned = super().clean()
-        if "body_text" in self.fields and "body_text" in self.changed_data:
-            plan = copydesk.check_body(cleaned.get("body_text", ""))
+        # Only a body text that passed its field's checks is read (a refused one is not in
+        # cleaned_data, and reading "" instead would plan an empty body).
+        if "body_text" in self.changed_data and "body_text" in cleaned:
+            plan = copydesk.check_body(cleaned["body_text"])
             if plan.errors:
                 self.add_error("body_text", plan.errors)
             else:
@@ -338,6 +347,9 @@ class ImportForm(forms.Form):
         text = normalise_text(cleaned.get("text", ""))
         if not text.strip():
             raise ValidationError("请粘贴稿件文本，或上传 .txt / .docx 文件。")
+        too_long = manuscript_too_long(text)
+        if too_long:
+            raise ValidationError(too_long, code="manuscript_too_long")
         cleaned["text"] = text
         return cleaned
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 
 from media.credits import Credit, CreditAction, credit_line
-from media.validators import validate_plain_text
+from media.validators import LONG_PLAIN_TEXT, PLAIN_TEXT
 
 from . import slugs, typesetting
 from .querysets import ArticleQuerySet, IssueQuerySet, PublicationQuerySet
@@ -46,12 +46,13 @@ class Contributor(models.Model):
         PERSON = "person", "个人"
         ORGANISATION = "organisation", "单位"
 
-    name = models.CharField("姓名或名称", max_length=100, db_index=True)
+    name = models.CharField("姓名或名称", max_length=100, db_index=True, validators=PLAIN_TEXT)
     kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.PERSON)
     disambiguation = models.CharField(
         "区分说明",
         max_length=100,
         blank=True,
+        validators=PLAIN_TEXT,
         help_text="同名时用于区分，例如“本报杭州记者站”或“江山市”。",
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -71,7 +72,7 @@ class Contributor(models.Model):
 class Issue(EditedModel):
     """A special report (专题): articles, page photos and timelines in reading order."""
 
-    title = models.CharField("专题名称", max_length=200, validators=[validate_plain_text])
+    title = models.CharField("专题名称", max_length=200, validators=PLAIN_TEXT)
     slug = models.SlugField(
         "网址标识",
         max_length=200,
@@ -79,8 +80,8 @@ class Issue(EditedModel):
         blank=True,
         help_text="留空则按标题拼音自动生成，例如 wo-men-zhe-shi-nian。",
     )
-    subtitle = models.CharField("副标题", max_length=200, blank=True, validators=[validate_plain_text])
-    description = models.TextField("简介", blank=True, validators=[validate_plain_text])
+    subtitle = models.CharField("副标题", max_length=200, blank=True, validators=PLAIN_TEXT)
+    description = models.TextField("简介", blank=True, validators=LONG_PLAIN_TEXT)
     issue_date = models.DateField("刊发日期")
     # Set by the publishing services only (never typed into a form).
     status = models.CharField(
@@ -133,11 +134,11 @@ class Article(EditedModel):
         "版序", default=0, help_text="在专题中的阅读顺序，与专题图片、大事记共用一套序号。"
     )
     kicker = models.CharField(
-        "引题", max_length=200, blank=True, validators=[validate_plain_text], help_text="印在主题上方的短句。"
+        "引题", max_length=200, blank=True, validators=PLAIN_TEXT, help_text="印在主题上方的短句。"
     )
-    headline = models.CharField("主题", max_length=200, validators=[validate_plain_text])
+    headline = models.CharField("主题", max_length=200, validators=PLAIN_TEXT)
     subheadline = models.CharField(
-        "副题", max_length=200, blank=True, validators=[validate_plain_text], help_text="印在主题下方。"
+        "副题", max_length=200, blank=True, validators=PLAIN_TEXT, help_text="印在主题下方。"
     )
     kind = models.CharField("体裁", max_length=20, choices=Kind.choices, default=Kind.REPORT)
     # Changed by the workflow services only (never typed into a form).
@@ -208,15 +209,15 @@ class Section(models.Model):
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="sections", verbose_name="稿件"
     )
-    speaker_name = models.CharField("讲述人", max_length=100, validators=[validate_plain_text])
+    speaker_name = models.CharField("讲述人", max_length=100, validators=PLAIN_TEXT)
     speaker_title = models.CharField(
         "讲述人身份",
         max_length=200,
         blank=True,
-        validators=[validate_plain_text],
+        validators=PLAIN_TEXT,
         help_text="例如“庆元县安南乡党委书记”。",
     )
-    headline = models.CharField("小标题", max_length=200, blank=True, validators=[validate_plain_text])
+    headline = models.CharField("小标题", max_length=200, blank=True, validators=PLAIN_TEXT)
 
     class Meta:
         verbose_name = "讲述段落"
@@ -254,7 +255,7 @@ class Block(models.Model):
     text = models.TextField(
         "文字",
         blank=True,
-        validators=[validate_plain_text],
+        validators=LONG_PLAIN_TEXT,
         help_text="段落、小标题的正文（纯文本）；视频链接的提示语，如“扫一扫 看视频”。",
     )
     photo = models.ForeignKey(
@@ -345,7 +346,7 @@ class Timeline(models.Model):
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="timelines", verbose_name="专题")
     position = models.PositiveIntegerField("版序", default=0, help_text="与稿件、专题图片共用一套序号。")
-    title = models.CharField("标题", max_length=200, validators=[validate_plain_text])
+    title = models.CharField("标题", max_length=200, validators=PLAIN_TEXT)
     credit_action = models.CharField(
         "署名方式",
         max_length=20,
@@ -382,7 +383,7 @@ class TimelineItem(models.Model):
     date_precision = models.CharField(
         "日期精度", max_length=10, choices=Precision.choices, default=Precision.YEAR
     )
-    text = models.TextField("内容", validators=[validate_plain_text])
+    text = models.TextField("内容", validators=LONG_PLAIN_TEXT)
 
     class Meta:
         verbose_name = "大事记条目"
@@ -415,7 +416,7 @@ class Correction(models.Model):
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="corrections", verbose_name="稿件"
     )
-    text = models.TextField("更正说明", validators=[validate_plain_text])
+    text = models.TextField("更正说明", validators=LONG_PLAIN_TEXT)
     created_at = models.DateTimeField("填写时间", auto_now_add=True)
     created_by = acting_user("填写人", editable=False)
 

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 
 from django.db import models
 
+from .validators import PLAIN_TEXT
+
 
 class CreditRole(models.TextChoices):
     STAFF_REPORTER = "staff_reporter", "本报记者"
@@ -77,6 +79,7 @@ class Credit(models.Model):
         "所属单位",
         max_length=100,
         blank=True,
+        validators=PLAIN_TEXT,
         help_text="只在署名中出现时填写，例如“共享联盟·福明街道”中的“福明街道”。",
     )
     position = models.PositiveIntegerField("顺序", default=0)

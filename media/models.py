@@ -4,7 +4,7 @@ from django.db import models
 from . import specs
 from .credits import Credit, CreditAction, credit_line
 from .storage import photo_upload_to
-from .validators import validate_photo_file, validate_plain_text
+from .validators import LONG_PLAIN_TEXT, PLAIN_TEXT, validate_photo_file
 
 FOCAL_OUTSIDE = "焦点须在图片之内：坐标在 0 到 1 之间（0 为最左或最上，1 为最右或最下），请在图片上点击设定。"
 FOCAL_RANGE = [MinValueValidator(0.0, FOCAL_OUTSIDE), MaxValueValidator(1.0, FOCAL_OUTSIDE)]
@@ -21,12 +21,12 @@ class Photo(models.Model):
     )
     width = models.PositiveIntegerField("宽（像素）", editable=False, null=True)
     height = models.PositiveIntegerField("高（像素）", editable=False, null=True)
-    caption = models.TextField("图片说明", blank=True, validators=[validate_plain_text])
+    caption = models.TextField("图片说明", blank=True, validators=LONG_PLAIN_TEXT)
     alt_text = models.CharField(
         "替代文字",
         max_length=300,
         blank=True,
-        validators=[validate_plain_text],
+        validators=PLAIN_TEXT,
         help_text="给读屏软件和图片加载失败时看的简短描述；留空则使用图片说明。",
     )
     credit_action = models.CharField(

@@ -5,6 +5,7 @@ import re
 
 import nh3
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
 
@@ -100,3 +101,68 @@ def validate_plain_text(text: str) -> None:
     """Refuse markup in plain-text fields: front-ends get text, never HTML to trust."""
     if nh3.is_html(text):
         raise ValidationError(PLAIN_TEXT_ONLY, code="plain_text_html")
+
+
+# Characters nobody can see that change how text around them reads: bidi controls can
+# make a caption display in another order than it is stored (and than it was approved in),
+# zero-width ones split words so search and the copy desk miss them. Chinese copy never
+# needs any of them. U+200D (zero-width joiner) is not here: emoji sequences such as 👨‍👩‍👧
+# are made with it; nor U+200C, which some foreign names written in their own script need.
+INVISIBLE_NAMES = {
+    "\u200b": "零宽空格",
+    "\u200e": "从左向右标记",
+    "\u200f": "从右向左标记",
+    "\u061c": "阿拉伯字母标记",
+    "\u202a": "从左向右嵌入",
+    "\u202b": "从右向左嵌入",
+    "\u202c": "嵌入结束",
+    "\u202d": "从左向右覆盖",
+    "\u202e": "从右向左覆盖",
+    "\u2060": "零宽不换行",
+    "\u2066": "从左向右隔离",
+    "\u2067": "从右向左隔离",
+    "\u2068": "首字符方向隔离",
+    "\u2069": "隔离结束",
+    "\ufeff": "零宽不换行空格（字节顺序标记）",
+    "\x00": "空字符",
+    "\x7f": "删除符",
+}
+# C0 and C1 control characters, except the line breaks and tab plain text is made of.
+_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+INVISIBLE = re.compile(f"[{_CONTROLS}{''.join(INVISIBLE_NAMES)}]")
+
+
+def invisible_label(char: str) -> str:
+    """ "U+202E（从右向左覆盖）": the code an editor can search for, and what it does."""
+    name = INVISIBLE_NAMES.get(char)
+    return f"U+{ord(char):04X}" + (f"（{name}）" if name else "")
+
+
+def invisible_character_message(text: str, index: int) -> str:
+    """ "第 12 个字符是不可见的控制字符 U+202E（从右向左覆盖）…", counted from 1 as an editor
+    counts, with how many more there are."""
+    label = invisible_label(text[index])
+    count = len(INVISIBLE.findall(text))
+    also = f"，这样的字符共 {count} 处，请全部删除后再保存。" if count > 1 else "，请删除后再保存。"
+    return f"第 {index + 1} 个字符是不可见的控制字符 {label}{also}"
+
+
+def refuse_invisible_characters(text: str) -> None:
+    found = INVISIBLE.search(text)
+    if found:
+        raise ValidationError(invisible_character_message(text, found.start()), code="plain_text_invisible")
+
+
+# A real paragraph, caption or timeline entry is under 2,000 characters; ten times that
+# leaves room for any text a page prints, and refuses a whole file pasted into one box
+# before it reaches the database, every API answer and every export.
+TEXT_MAX_CHARACTERS = 20_000
+TOO_LONG = (
+    "这里最多填写 %(limit_value)s 个字符，现在有 %(show_value)s 个。一段正文通常不到 2000 字："
+    "请分成几段，或检查是否误粘贴了整篇文件。"
+)
+text_length = MaxLengthValidator(TEXT_MAX_CHARACTERS, message=TOO_LONG)
+
+# Every field an editor types in: one-line fields (a headline, a name) and longer texts.
+PLAIN_TEXT = [validate_plain_text, refuse_invisible_characters]
+LONG_PLAIN_TEXT = [*PLAIN_TEXT, text_length]

@@ -8,6 +8,7 @@ from articles.models import (
     Block,
     Byline,
     Contributor,
+    Correction,
     Issue,
     IssuePhoto,
     Section,
@@ -121,6 +122,14 @@ class TimelineItemFactory(DjangoModelFactory):
     timeline = factory.SubFactory(TimelineFactory)
     date = dt.date(2012, 1, 1)
     text = factory.Sequence(lambda n: f"第{n}件大事。")
+
+
+class CorrectionFactory(DjangoModelFactory):
+    class Meta:
+        model = Correction
+
+    article = factory.SubFactory(ArticleFactory)
+    text = "本报6月20日所刊稿件中，“实满镇”应为“石门镇”，特此更正。"
 
 
 def published(issue, **kwargs):

@@ -12,6 +12,31 @@ from .lines import Edit, Line, SourceLine, apply, joined_into, read_lines
 BLANK = "空行"
 DELETED = "删去"
 
+# A special report runs to a few pages of some 10,000 characters each. Far more than that
+# is the wrong file (or a hostile paste): refused before reading, which would keep the
+# editor's page waiting.
+MAX_CHARACTERS = 100_000
+
+
+def manuscript_too_long(text: str) -> str:
+    """Why a manuscript is refused unread, or "" when its length is fine."""
+    if len(text) <= MAX_CHARACTERS:
+        return ""
+    return (
+        f"稿件文本过长：共 {len(text)} 个字符，一次最多导入 {MAX_CHARACTERS} 个字符。"
+        "一个专题通常只有几万字：请检查是否选错了文件，或分几次导入。"
+    )
+
+
+def body_too_long(text: str) -> str:
+    """The same bound for one article's body written as text."""
+    if len(text) <= MAX_CHARACTERS:
+        return ""
+    return (
+        f"正文文本过长：共 {len(text)} 个字符，上限为 {MAX_CHARACTERS} 个字符。"
+        "请检查是否误粘贴了整篇文件，这次没有保存。"
+    )
+
 
 @dataclass(frozen=True)
 class Row:

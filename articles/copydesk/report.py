@@ -2,7 +2,8 @@
 
 Two sorts of finding:
 
-- fixes, worked out on the manuscript as it came in, each with its edits: ASCII
+- fixes, worked out on the manuscript as it came in, each with its edits: invisible
+  control characters (bidi overrides and the like, which the site refuses to save), ASCII
   punctuation and straight quotes in Chinese text (GB/T 15834), a paragraph broken
   mid-sentence (join), a passage repeated from elsewhere (delete), photos run together at
   the end of a testimony that belong to the page (move out);
@@ -19,6 +20,8 @@ process-wide. The rules in `articles.typesetting.punctuation_edits` are used ins
 import re
 from dataclasses import dataclass, field
 
+from media.validators import INVISIBLE, invisible_label
+
 from .. import typesetting
 from . import grammar
 from .draft import ArticleDraft, Manuscript, PhotoSlot, Testimony, TimelineDraft
@@ -28,7 +31,12 @@ from .lines import Edit, Join, Line, Replace, SourceLine, non_blank
 # legitimately repeats "形成了“众人的事情由众人商量”的民主协商模式" (24 characters).
 DUPLICATE_MIN = 40
 _GRAM = 12
+# Where a 12-character run was seen, up to this many times: real copy repeats a phrase a
+# handful of times, and without a bound a text pasted over and over again (hostile, or a
+# file gone wrong) takes minutes, each position compared with every earlier copy.
+_GRAM_PLACES = 32
 
+INVISIBLE_CHARACTERS = "不可见字符"
 PUNCTUATION = "标点"
 BROKEN = "断段"
 DUPLICATE = "重复"
@@ -68,9 +76,46 @@ class Finding:
 
 def fixes(lines: list[SourceLine]) -> list[Finding]:
     """Every fix the desk proposes, in line order."""
-    found = punctuation(lines) + broken_paragraphs(lines) + duplicates(lines)
-    found += page_photos(lines)
+    found = invisible_characters(lines) + punctuation(lines) + broken_paragraphs(lines)
+    found += duplicates(lines) + page_photos(lines)
     return sorted(found, key=lambda f: (f.line, f.category))
+
+
+def invisible_characters(lines: list[SourceLine]) -> list[Finding]:
+    """Bidi overrides, control and zero-width characters pasted in from web pages and PDFs:
+    nobody sees them, the site refuses to save them, so the fix deletes them."""
+    found = []
+    for line in non_blank(lines):
+        positions = [match.start() for match in INVISIBLE.finditer(line.text)]
+        if not positions:
+            continue
+        first = positions[0]
+        more = f"，共 {len(positions)} 处" if len(positions) > 1 else ""
+        found.append(
+            Finding(
+                f"invisible-{line.number}",
+                INVISIBLE_CHARACTERS,
+                line.number,
+                f"第 {first + 1} 个字符是不可见的控制字符 {invisible_label(line.text[first])}{more}，"
+                "看不见却会打乱文字显示，网站不接受：建议删去",
+                tuple(Replace(line.number, p, p + 1, "") for p in positions),
+            )
+        )
+    return found
+
+
+def invisible_problems(lines: list[Line]) -> list[str]:
+    """Lines that still hold invisible characters once the accepted fixes are made: the
+    models would refuse them, so the import says where before anything is saved."""
+    problems = []
+    for line in lines:
+        found = INVISIBLE.search(line.text)
+        if found:
+            problems.append(
+                f"第 {line.number} 行有不可见的控制字符 {invisible_label(found.group())}：请接受校对报告中"
+                f"“{INVISIBLE_CHARACTERS}”的修改（或在原稿中删去后重新识别），再保存。"
+            )
+    return problems
 
 
 def punctuation(lines: list[SourceLine]) -> list[Finding]:
@@ -167,7 +212,9 @@ def duplicates(lines: list[SourceLine]) -> list[Finding]:
             else:
                 p += 1
         for q in range(len(text) - _GRAM + 1):
-            seen.setdefault(text[q : q + _GRAM], []).append((n, q))
+            places = seen.setdefault(text[q : q + _GRAM], [])
+            if len(places) < _GRAM_PLACES:
+                places.append((n, q))
     return found
 
 

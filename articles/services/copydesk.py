@@ -33,7 +33,7 @@ from media.models import Photo, PhotoCredit
 from .. import typesetting
 from ..copydesk import body as body_text_grammar
 from ..copydesk.credits import CreditDraft
-from ..copydesk.desk import Reading, read_manuscript
+from ..copydesk.desk import Reading, body_too_long, manuscript_too_long, read_manuscript
 from ..copydesk.draft import (
     ArticleDraft,
     Paragraph,
@@ -43,6 +43,7 @@ from ..copydesk.draft import (
     TimelineDraft,
     Video,
 )
+from ..copydesk.report import invisible_problems
 from ..models import Article, Block, Byline, Contributor, Issue, IssuePhoto, Section, Timeline, TimelineItem
 from ..workflow import ArticleStatus
 from .revisions import record_revision
@@ -201,10 +202,14 @@ class Proposal:
 def propose(
     text: str, *, user=None, issue: Issue | None = None, accepted=(), accept_all=False, choices=None
 ) -> Proposal:
+    too_long = manuscript_too_long(text)
+    if too_long:
+        raise ValidationError(too_long, code="manuscript_too_long")
     reading = read_manuscript(text, accepted, accept_all=accept_all)
     page = reading.page
     contributors = match_contributors(page.contributors(), choices)
-    problems = [match.problem for match in contributors.values() if match.problem]
+    problems = invisible_problems(reading.lines)
+    problems += [match.problem for match in contributors.values() if match.problem]
     if not page.parts:
         problems.append("没有识别出可以保存的稿件、图片或大事记。")
     problems += _permission_problems(user, page, issue)
@@ -455,9 +460,15 @@ class BodyPlan:
 
 def check_body(text: str) -> BodyPlan:
     """Read a body text; every line that cannot be placed, every photo that does not exist
-    and every caption changed here (it belongs to the photo) is an error with its line."""
+    and every caption changed here (it belongs to the photo) is an error with its line, as
+    is any text the models would refuse (markup, invisible characters, a paragraph too long):
+    found here, it is a form error, not a failed save."""
+    too_long = body_too_long(text)
+    if too_long:
+        return BodyPlan([], [too_long], {}, {})
     result = body_text_grammar.read_body(text)
     errors = [f"第 {u.number} 行：{u.reason}（“{_short(u.text)}”）" for u in result.unplaced]
+    errors += _refused_texts(result.nodes)
     slots = [block for _, block in _all_blocks(result.nodes) if isinstance(block, PhotoSlot)]
     ids = {slot.photo_id for slot in slots if slot.photo_id is not None}
     photos = {
@@ -485,6 +496,35 @@ def check_body(text: str) -> BodyPlan:
             line = next(s.lines[0] for s in slots if any(c.name == match.name for c in s.credits))
             errors.append(f"第 {line} 行：{match.problem.rstrip('。')}（请在图片页选择署名）。")
     return BodyPlan(result.nodes, errors, photos, contributors)
+
+
+def _refused_texts(nodes) -> list[str]:
+    """What the models' own validators say about each text of a body read from text, by
+    line: the same checks `apply_body` makes when it saves, made before anything is."""
+    checks = []  # (line, model, field, value)
+    for _, block in _all_blocks(nodes):
+        line = block.lines[0] if block.lines else "?"
+        if isinstance(block, PhotoSlot):
+            if block.photo_id is None:
+                checks.append((line, Photo, "caption", block.caption))
+                for credit in block.credits:
+                    checks.append((line, Contributor, "name", credit.name))
+                    checks.append((line, PhotoCredit, "organisation", credit.organisation))
+        else:
+            checks.append((line, Block, "text", block.text))
+            if isinstance(block, Video):
+                checks.append((line, Block, "url", block.url))
+    for testimony in (node for node in nodes if isinstance(node, Testimony)):
+        line = testimony.lines[0] if testimony.lines else "?"
+        for name in ("speaker_name", "speaker_title", "headline"):
+            checks.append((line, Section, name, getattr(testimony, name)))
+    errors = []
+    for line, model, name, value in checks:
+        try:
+            model._meta.get_field(name).run_validators(value)
+        except ValidationError as error:
+            errors += [f"第 {line} 行：{message}" for message in error.messages]
+    return list(dict.fromkeys(errors))
 
 
 def _all_blocks(nodes):

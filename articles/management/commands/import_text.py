@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from articles.copydesk.desk import manuscript_too_long
 from articles.copydesk.docx import UnreadableDocument, docx_text
 from articles.copydesk.grammar import UNPLACED
 from articles.models import Issue
@@ -42,6 +43,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         text = read_file(Path(options["file"]))
+        too_long = manuscript_too_long(text)
+        if too_long:
+            raise CommandError(too_long)
         issue = None
         if options["issue"]:
             issue = Issue.objects.filter(slug=options["issue"]).first()
