@@ -51,6 +51,7 @@ import hashlib
 import logging
 import math
 import os
+import select
 import threading
 import time
 import uuid
@@ -255,11 +256,17 @@ class Listener:
         self.generation = 0  # local: changes with every announcement and every (re)subscribe
         self.retry_at = 0.0  # after a failure, subscribe again from this time on
         self.lock = threading.Lock()
+        self.known_target = None  # (the shared cache, process id, its target): worked out once
+        self.poller = None  # select.poll on the subscription's socket
+        self.polled = None  # the file descriptor it watches
 
     def current(self, shared) -> int | None:
         """The local generation after reading every announcement, or None when this process
         is not listening (the subscription failed: ask Redis instead)."""
-        target = (os.getpid(), *_redis_target(shared))
+        pid = os.getpid()
+        if self.known_target is None or self.known_target[:2] != (shared, pid):
+            self.known_target = (shared, pid, (pid, *_redis_target(shared)))
+        target = self.known_target[2]
         with self.lock:
             try:
                 if self.target != target:  # a forked worker, or another cache configured
@@ -268,14 +275,29 @@ class Listener:
                     if time.monotonic() < self.retry_at:
                         return None
                     self._subscribe(target)
-                while self.pubsub.get_message(timeout=0) is not None:
-                    self.generation += 1
+                if self._something_arrived():
+                    while self.pubsub.get_message(timeout=0) is not None:
+                        self.generation += 1
                 return self.generation
             except Exception:
                 _complain("delivery: not listening for publishes, asking Redis each time")
                 self._close()
                 self.retry_at = time.monotonic() + 5
                 return None
+
+    def _something_arrived(self) -> bool:
+        """Whether the subscription's socket has anything to read: one poll() call, where
+        asking redis-py costs a dozen calls through its layers on every request. What
+        arrived before was read to the end, so a socket with nothing to read means no
+        announcement; a closed one reads as something (get_message then raises)."""
+        sock = getattr(self.pubsub.connection, "_sock", None)
+        if sock is None:
+            return True  # no socket to watch: let redis-py read (or reconnect, or raise)
+        if self.polled != sock.fileno():
+            self.poller = select.poll()
+            self.poller.register(sock.fileno(), select.POLLIN | select.POLLPRI)
+            self.polled = sock.fileno()
+        return bool(self.poller.poll(0))
 
     def reset(self) -> None:
         """Forget the subscription (an announcement was missed): subscribe afresh."""

@@ -8,6 +8,7 @@ publish from the admin. Sync workers: gthread's keep-alive raised both the app a
 static baseline, the app's share less.
 """
 
+import gc
 import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
@@ -26,3 +27,10 @@ errorlog = "-"
 # No runtime control socket: one fixed path per user would clash between two servers.
 control_socket_disable = True
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+
+def pre_fork(server, worker):
+    # Everything the preloaded app made (Django, the URL resolver, the apps) is moved out of
+    # the garbage collector's sight before each fork: a worker's full collections no longer
+    # walk it (nor write to its pages, which would copy them out of shared memory).
+    gc.freeze()

@@ -56,7 +56,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Plain public reads of published issues and articles, answered here: everything above
     # (host, HTTPS, security headers, CORS) applies to them, nothing below is needed.
-    "articles.api.middleware.PublicReadMiddleware",
+    "articles.api.public_reads.PublicReadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

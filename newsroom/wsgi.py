@@ -5,5 +5,11 @@ from django.core.wsgi import get_wsgi_application
 from newsroom.startup import refuse_unsafe_production
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
 refuse_unsafe_production()
+
+# Plain public reads of published issues and articles are answered in front of Django's
+# request handler; everything else is Django's (articles/api/public_reads.py).
+from articles.api.public_reads import PublicReadsWSGI  # noqa: E402 (needs the apps loaded)
+
+application = PublicReadsWSGI(django_application)

@@ -3,10 +3,11 @@ with the same bytes and the same protective headers as the full pass through the
 
 import pytest
 from django.db.utils import OperationalError
+from django.test import RequestFactory
 from django.urls import reverse
 
 from articles.api import views
-from articles.api.middleware import PublicReadMiddleware
+from articles.api.public_reads import PublicReadMiddleware
 
 from .factories import ArticleFactory, IssueFactory, published
 
@@ -118,3 +119,114 @@ def test_anything_else_goes_down_the_chain(rf, request_fields):
 
     assert middleware(request) == "chain"
     assert passed_on == [request]
+
+
+# The production entry, PublicReadsWSGI (newsroom/wsgi.py), in front of Django's handler.
+
+
+@pytest.fixture
+def entry(monkeypatch):
+    """PublicReadsWSGI around Django's handler, which records what reaches it."""
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from articles.api.public_reads import PublicReadsWSGI
+
+    # As Django's test client does: the test's transaction must outlive the request.
+    monkeypatch.setattr("articles.api.public_reads.close_old_connections", lambda: None)
+    monkeypatch.setattr("django.core.handlers.base.close_old_connections", lambda: None, raising=False)
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    django = WSGIHandler()
+    reached = []
+
+    def recorded(environ, start_response):
+        reached.append(environ["PATH_INFO"])
+        return django(environ, start_response)
+
+    application = PublicReadsWSGI(recorded)
+    application.reached = reached
+    yield application
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def wsgi_get(application, path, **headers):
+    environ = RequestFactory().get(path, **headers).environ
+    started = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        # Header names are case-insensitive (django-cors-headers sets its own in lower case).
+        started["status"], started["headers"] = status, {n.lower(): v for n, v in response_headers}
+
+    body = b"".join(application(environ, start_response))
+    return int(started["status"].split()[0]), started["headers"], body
+
+
+@pytest.mark.parametrize("kind", ["issue", "article", "list"])
+def test_the_wsgi_entry_answers_as_the_whole_chain_does(client, live, entry, kind):
+    client.get(live[kind])  # the list renders its page once, through the view
+
+    status, headers, body = wsgi_get(entry, live[kind], HTTP_ACCEPT_ENCODING="br")
+    assert entry.reached == []
+    full = client.get(live[kind], HTTP_ACCEPT=FULL_PASS, HTTP_ACCEPT_ENCODING="br")
+
+    assert status == full.status_code == 200
+    assert body == full.content
+    # Every header the whole chain sends, the same (Date and Server are the web server's),
+    # but REST framework's Allow, which only the view's pass adds.
+    assert headers == {name.lower(): value for name, value in full.items() if name != "Allow"}
+
+
+def test_the_wsgi_entry_adds_cors_headers_for_an_allowed_origin(live, entry, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://m.news.example.cn"]
+
+    status, headers, _ = wsgi_get(entry, live["article"], HTTP_ORIGIN="https://m.news.example.cn")
+
+    assert status == 200 and entry.reached == []
+    assert headers["access-control-allow-origin"] == "https://m.news.example.cn"
+    assert headers["vary"] == "Accept-Encoding, origin"
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"HTTP_HOST": "evil.example.com"}, 400),  # ALLOWED_HOSTS
+        ({"HTTP_ACCEPT": "text/csv"}, 406),  # REST framework's content negotiation
+        ({"REQUEST_METHOD": "POST"}, 405),
+    ],
+)
+def test_the_wsgi_entry_hands_everything_else_to_django(live, entry, headers, status):
+    method = headers.pop("REQUEST_METHOD", "GET")
+    environ = RequestFactory().generic(method, live["issue"], **headers).environ
+    answered = []
+    entry(environ, lambda s, h, e=None: answered.append(s))
+
+    assert entry.reached == [live["issue"]]
+    assert answered[0].startswith(str(status))
+
+
+def test_an_http_request_is_redirected_to_https_by_django(live, settings):
+    from articles.api.public_reads import PublicReadsWSGI
+
+    settings.SECURE_SSL_REDIRECT = True
+    reached = []
+    application = PublicReadsWSGI(lambda environ, start_response: reached.append(environ) or [b""])
+
+    application(RequestFactory().get(live["issue"]).environ, lambda *args: None)
+
+    assert len(reached) == 1
+
+
+def test_the_wsgi_entry_steps_aside_if_the_middleware_above_it_changes(settings, live):
+    from articles.api.public_reads import PublicReadsWSGI
+
+    settings.MIDDLEWARE = ["newsroom.middleware.FailureAnswersMiddleware", *settings.MIDDLEWARE]
+    reached = []
+    application = PublicReadsWSGI(lambda environ, start_response: reached.append(environ) or [b""])
+
+    assert application.on is False
+    application(RequestFactory().get(live["issue"]).environ, lambda *args: None)
+    assert len(reached) == 1

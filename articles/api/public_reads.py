@@ -1,0 +1,180 @@
+"""Public reads answered before the rest of the request cycle.
+
+A published issue or article is bytes stored at publish time (articles/delivery.py):
+finding and sending them takes a fraction of what Django's request cycle around them
+costs. A plain public read (GET or HEAD, Accept nothing, */* or JSON) is therefore answered
+early, in one of two places, both with `answer()`:
+
+- `PublicReadsWSGI`, the production entry (newsroom/wsgi.py), in front of Django's WSGI
+  handler: it skips the handler's signals and the whole middleware chain, and applies to the
+  answer what the middleware above `PublicReadMiddleware` in settings.MIDDLEWARE would
+  (Django's SecurityMiddleware and django-cors-headers, by their own code). It steps aside,
+  handing the request to Django, whenever those would do more than add headers: an HTTP
+  request that SECURE_SSL_REDIRECT sends to HTTPS, a CORS preflight. If that middleware is
+  ever changed, it turns itself off (logged) rather than skip something new.
+- `PublicReadMiddleware`, right after the security, CORS and static-file middleware, for
+  every other way into Django (ASGI, the test client, runserver).
+
+Everything `answer()` cannot answer (nothing live, a list page still to render, a throttled
+client, a disallowed Host, an error) goes on into Django and down the whole chain to the
+views, whose 404, 429, 400 and 503 are the API's usual ones.
+
+The headers of the middleware skipped below are added by `answer()`: the
+Content-Security-Policy (without a nonce, as for every response that renders no template)
+and X-Frame-Options. Session, CSRF, authentication and messages concern none of these reads.
+"""
+
+import functools
+import logging
+
+from corsheaders.middleware import CorsMiddleware
+from csp.constants import HEADER as CSP_HEADER
+from csp.utils import build_policy
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIRequest
+from django.core.signals import setting_changed
+from django.db import close_old_connections
+from django.middleware.security import SecurityMiddleware
+from django.urls import Resolver404, resolve
+
+from newsroom.throttling import ReaderThrottle
+
+from .views import PLAIN_ACCEPT, PublicView
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/api/v1/"
+MIDDLEWARE = "articles.api.public_reads.PublicReadMiddleware"
+# What PublicReadsWSGI stands in for: the middleware above PublicReadMiddleware.
+STOOD_IN_FOR = [
+    "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files only: nothing under /api/
+]
+
+
+def plain_read(method: str, path: str, accept: str) -> bool:
+    return method in ("GET", "HEAD") and path.startswith(PREFIX) and accept in PLAIN_ACCEPT
+
+
+def answer(request):
+    """The stored answer to a plain public read, or None to let Django answer it."""
+    try:
+        view_class, kwargs = public_view(request.path_info)
+    except Resolver404:
+        return None
+    if view_class is None or not ReaderThrottle().allow_request(request):
+        return None
+    try:
+        request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware below would check it
+        response = view_class.answer(request, **kwargs)
+    except Exception:  # a disallowed Host, a database away: Django answers (400, 503)
+        return None
+    if response is None:
+        request.delivery_found_nothing = True  # the view's pass answers 404 without asking again
+        return None
+    response.headers["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+    if policy := content_security_policy():
+        response.headers[CSP_HEADER] = policy
+    return response
+
+
+class PublicReadMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if plain_read(request.method, request.path_info, request.META.get("HTTP_ACCEPT", "")):
+            response = answer(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+
+class PublicReadsWSGI:
+    """The WSGI application: plain public reads answered here, everything else by Django."""
+
+    def __init__(self, django_application):
+        self.django = django_application
+        self.security = SecurityMiddleware(lambda request: None)
+        self.cors = CorsMiddleware(lambda request: None)
+        self.on = stands_in_for_what_is_above()
+
+    def __call__(self, environ, start_response):
+        if self.on and plain_read(
+            environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""), environ.get("HTTP_ACCEPT", "")
+        ):
+            response = self.answer(environ)
+            if response is not None:
+                status = f"{response.status_code} {response.reason_phrase}"
+                start_response(status, list(response.items()))
+                return [response.content]
+        return self.django(environ, start_response)
+
+    def answer(self, environ):
+        request = WSGIRequest(environ)
+        if self.security.process_request(request) is not None:  # an HTTP → HTTPS redirect
+            return None
+        if self.cors.check_preflight(request) is not None:
+            return None
+        if environ.get("SCRIPT_NAME") or settings.FORCE_SCRIPT_NAME:
+            return None  # mounted under a prefix: Django's handler sets it up
+        try:
+            response = answer(request)
+        finally:
+            # What Django's request_finished signal does for the database: a connection past
+            # CONN_MAX_AGE, or broken, is not kept; a kept one is health-checked before its
+            # next use (CONN_HEALTH_CHECKS), as after request_started.
+            close_old_connections()
+        if response is None:
+            return None
+        self.security.process_response(request, response)
+        if "HTTP_ORIGIN" in environ:
+            self.cors.add_response_headers(request, response)
+        elif request._cors_enabled:
+            # All django-cors-headers adds without an Origin (its add_response_headers
+            # would parse every request header to find that out).
+            response.headers["Vary"] += ", origin"
+        return response
+
+
+def stands_in_for_what_is_above() -> bool:
+    """Whether the middleware above PublicReadMiddleware is exactly what PublicReadsWSGI
+    applies itself; if not (someone added or moved one), it must not skip it."""
+    middleware = list(settings.MIDDLEWARE)
+    above = middleware[: middleware.index(MIDDLEWARE)] if MIDDLEWARE in middleware else None
+    if above is None or sorted(above) != sorted(STOOD_IN_FOR):
+        log.warning(
+            "public reads: the middleware above %s is %s, not %s; every request goes through Django",
+            MIDDLEWARE,
+            above,
+            STOOD_IN_FOR,
+        )
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=4096)
+def public_view(path: str) -> tuple[type[PublicView] | None, dict]:
+    """The public view serving `path` and its arguments, or None for any other view."""
+    match = resolve(path)
+    view_class = getattr(match.func, "view_class", None)
+    if view_class is None or not issubclass(view_class, PublicView):
+        return None, {}
+    return view_class, match.kwargs
+
+
+@functools.lru_cache(maxsize=1)
+def content_security_policy() -> str:
+    """The policy CSPMiddleware would send with a response that uses no nonce."""
+    return build_policy()
+
+
+def _settings_changed(*, setting, **kwargs):
+    if setting == "CONTENT_SECURITY_POLICY":
+        content_security_policy.cache_clear()
+    if setting == "ROOT_URLCONF":
+        public_view.cache_clear()
+
+
+setting_changed.connect(_settings_changed, dispatch_uid="public_read_settings")
