@@ -186,7 +186,8 @@ class Article(EditedModel):
         """
         texts = [block.text for block in self.blocks.all() if block.kind in Block.TEXT_KINDS]
         texts += [section.headline for section in self.sections.all()]
-        return sum(typesetting.count_characters(text) for text in texts)
+        # One count over all of them: a line break ends every run a count could join.
+        return typesetting.count_characters("\n".join(texts))
 
     def body(self) -> list:
         """The body in reading order: blocks, with each testimony's blocks gathered under

@@ -117,6 +117,10 @@ class BodyField(serializers.Field):
         return {kind: serializer(context=self.context) for kind, serializer in BLOCK_NODE_SERIALIZERS.items()}
 
     def block_node(self, block: Block) -> dict:
+        if block.kind in Block.TEXT_KINDS:
+            # TextNodeSerializer's output, written out: thousands of paragraphs in a large
+            # issue, and REST framework's field machinery cost more than the rest of them.
+            return {"type": block.kind, "text": block.text}
         return self.node_serializers[block.kind].to_representation(block)
 
     def to_representation(self, article: Article) -> list[dict]:

@@ -8,18 +8,28 @@ one transaction: states change and the publication is written together, or neith
 
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from rest_framework.fields import DateTimeField
 
-from media.models import Photo
+from media.models import Photo, PhotoCredit
 
 from .. import delivery
-from ..models import Article, Block, Correction, Issue, Publication, PublishedArticle, TimelineItem
+from ..models import (
+    Article,
+    Block,
+    Correction,
+    Issue,
+    Publication,
+    PublishedArticle,
+    Section,
+    TimelineItem,
+)
 from ..workflow import (
     ARTICLE_TRANSITIONS,
     ISSUE_TRANSITIONS,
@@ -43,31 +53,37 @@ def issue_problems(
     """
     leave_out = set(leave_out)
     problems = []
-    articles = list(
-        issue.articles.exclude(status=ArticleStatus.WITHDRAWN)
-        .exclude(pk__in=leave_out)
-        .prefetch_related(
-            "sections",
-            Prefetch("blocks", queryset=Block.objects.select_related("photo").order_by("position", "id")),
-        )
-    )
+    articles = list(issue.articles.exclude(status=ArticleStatus.WITHDRAWN).exclude(pk__in=leave_out))
     for article in articles:
         if article.status in UNFINISHED:
             problems.append(f"稿件《{article}》仍是“{article.get_status_display()}”，未经审核。")
-    photos = {block.photo for article in articles for block in article.blocks.all() if block.photo_id}
-    photos |= set(Photo.objects.filter(issue_placements__issue=issue))
-    credited = set(
-        Photo.objects.filter(pk__in=[p.pk for p in photos], credits__isnull=False).values_list(
-            "pk", flat=True
-        )
+    # Plain rows, not prefetched models: a 200-article issue has thousands of blocks, and
+    # only where they sit matters here.
+    block_sections, photo_ids = defaultdict(list), set()
+    for article_id, section_id, photo_id in (
+        Block.objects.filter(article__in=articles)
+        .order_by("article_id", "position", "id")
+        .values_list("article_id", "section_id", "photo_id")
+    ):
+        block_sections[article_id].append(section_id)
+        if photo_id:
+            photo_ids.add(photo_id)
+    photos = (
+        Photo.objects.filter(Q(pk__in=photo_ids) | Q(issue_placements__issue=issue))
+        .annotate(credited=Exists(PhotoCredit.objects.filter(photo=OuterRef("pk"))))
+        .distinct()
+        .order_by("pk")
     )
-    for photo in sorted(photos, key=lambda p: p.pk):
-        if photo.pk not in credited:
+    for photo in photos:
+        if not photo.credited:
             problems.append(f"图片“{photo}”没有署名。")
         if not photo.alt_text.strip():
             problems.append(f"图片“{photo}”没有替代文字。")
+    sections = defaultdict(list)
+    for section in Section.objects.filter(article__in=articles):
+        sections[section.article_id].append(section)
     for article in articles:
-        problems += _testimony_problems(article)
+        problems += _testimony_problems(article, sections[article.pk], block_sections[article.pk])
     for item in TimelineItem.objects.filter(timeline__issue=issue).select_related("timeline"):
         if not item.text.strip():
             problems.append(f"大事记“{item.timeline}”中 {item.date_label} 的条目没有内容。")
@@ -79,11 +95,12 @@ def issue_problems(
     return problems
 
 
-def _testimony_problems(article: Article) -> list[str]:
+def _testimony_problems(article: Article, sections: list[Section], block_sections: list) -> list[str]:
+    """A testimony must hold blocks, one run of them. `block_sections`: the section of each
+    of the article's blocks, in reading order."""
     problems = []
-    blocks = list(article.blocks.all())
-    for section in article.sections.all():
-        places = [n for n, block in enumerate(blocks) if block.section_id == section.pk]
+    for section in sections:
+        places = [n for n, section_id in enumerate(block_sections) if section_id == section.pk]
         if not places:
             problems.append(f"稿件《{article}》的讲述“{section}”没有内容。")
         elif places != list(range(places[0], places[-1] + 1)):
@@ -97,9 +114,11 @@ def _missing_corrections(issue: Issue, published: list[Article], rendering: Rend
     live = Publication.objects.live().filter(issue=issue).first()
     if live is None or not published:
         return []
+    # values_list, not only(): rows read through `live.articles` would each be given their
+    # publication, loading the deferred publication_id one query per row.
     before = {
-        row.article_id: json.loads(row.body)
-        for row in live.articles.filter(article__in=published).only("article_id", "body")
+        pk: json.loads(body)
+        for pk, body in live.articles.filter(article__in=published).values_list("article_id", "body")
     }
     now = (rendering or render_issue(issue.pk)).articles  # the articles as they would be published
     corrected = set(
@@ -128,7 +147,7 @@ def pending_changes(issue: Issue) -> list[str]:
     now = render_issue(issue.pk, (ArticleStatus.APPROVED, ArticleStatus.PUBLISHED))
     before = json.loads(live.body)
     lines = changes.diff_lines(changes.issue_lines(before), changes.issue_lines(now.issue))
-    published = {row.article_id: json.loads(row.body) for row in live.articles.only("article_id", "body")}
+    published = {pk: json.loads(body) for pk, body in live.articles.values_list("article_id", "body")}
     for pk, article in now.articles.items():
         if pk in published:
             diff = changes.diff_lines(changes.article_lines(published[pk]), changes.article_lines(article))
