@@ -13,7 +13,9 @@ What it does, on 127.0.0.1 only, in bounded time (about 4 minutes with the defau
    a minimal WSGI app (`static_app` below) that answers those exact bytes from memory;
 3. loads each endpoint with wrk (Debian: `apt-get install wrk`), app then static app, `--runs`
    times, and prints req/s, p50 and p99 per request and the app's share of the static limit,
-   as a Markdown table (also written with --markdown FILE).
+   as a Markdown table (also written with --markdown FILE); beside them, the CPU time the
+   server's processes used per request during each run, and the same share by CPU, which
+   a busy shared machine moves far less than it moves req/s.
 
 Needs: wrk, PostgreSQL at BENCH_POSTGRES (default postgres://postgres@127.0.0.1:5432/postgres,
 a role that may create databases) unless --sqlite, Redis at --redis-url for the Redis rows.
@@ -125,7 +127,24 @@ def fetch(url: str, coding: str | None) -> tuple[int, bytes, dict]:
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(url: str, coding: str | None, seconds: int, connections: int, threads: int) -> dict:
+def group_cpu_seconds(group: int) -> float:
+    """CPU time (user + system) used so far by the processes of a process group: the server
+    and its workers. Per request, it tells the app's cost apart from how busy the shared
+    machine was, which moves req/s by a third between runs."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[2]) == group:  # fields[2] is the process group (5th field of stat)
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def wrk(url: str, coding: str | None, seconds: int, connections: int, threads: int, group: int) -> dict:
+    before = group_cpu_seconds(group)
     args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     if coding:
         args[1:1] = ["-H", f"Accept-Encoding: {coding}"]
@@ -135,10 +154,12 @@ def wrk(url: str, coding: str | None, seconds: int, connections: int, threads: i
     latency = {
         p: float(v) * UNITS[u] for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
     }
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "p50": latency.get("50"),
         "p99": latency.get("99"),
+        "cpu_us": (group_cpu_seconds(group) - before) / requests * 1e6,
     }
 
 
@@ -283,15 +304,16 @@ def measure(options, env, tmp: Path, app_port: int) -> list[str]:
             "",
             f"### Cache: {'Redis (shared by all workers)' if cache == 'redis' else 'process memory (no REDIS_URL)'}",
             "",
-            "| request | bytes | SQL | app req/s | static req/s | % of limit | app p50 / p99 ms | static p50 / p99 ms |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| request | bytes | SQL | app req/s | static req/s | % of limit | app p50 / p99 ms | static p50 / p99 ms "
+            "| server CPU µs per request, app / static | % of limit by CPU |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         # The first start collects the static files (about a minute); later ones reuse them.
         collect, collected = ("0" if collected else "1"), True
         app_env = {**cache_env, "BIND": f"127.0.0.1:{app_port}", "SKIP_BOOTSTRAP": "1", "MIGRATE": "0"}
         app_env["COLLECTSTATIC"] = collect
         static_port = free_port()
-        with server([ROOT / "scripts" / "serve-production"], app_env, app_port, "/api/v1/issues/"):
+        with server([ROOT / "scripts" / "serve-production"], app_env, app_port, "/api/v1/issues/") as app:
             index = []
             for n, (_label, path, coding) in enumerate(endpoints):
                 status, body, headers = fetch(f"http://127.0.0.1:{app_port}{path}", coding)
@@ -313,13 +335,15 @@ def measure(options, env, tmp: Path, app_port: int) -> list[str]:
                 str(ROOT / "bench"),
                 "delivery:static_app",
             ]
-            with server(static_args, static_env, static_port, endpoints[0][1]):
+            with server(static_args, static_env, static_port, endpoints[0][1]) as static:
                 for n, (label, path, coding) in enumerate(endpoints):
                     app_runs, static_runs = [], []
                     for _ in range(options.runs):
                         wrk_args = (coding, options.seconds, options.connections, options.threads)
-                        app_runs.append(wrk(f"http://127.0.0.1:{app_port}{path}", *wrk_args))
-                        static_runs.append(wrk(f"http://127.0.0.1:{static_port}{path}", *wrk_args))
+                        app_runs.append(wrk(f"http://127.0.0.1:{app_port}{path}", *wrk_args, app.pid))
+                        static_runs.append(
+                            wrk(f"http://127.0.0.1:{static_port}{path}", *wrk_args, static.pid)
+                        )
                     size = (tmp / f"body-{n}").stat().st_size
                     report.append(row(label, size, queries[n], app_runs, static_runs))
                     print(report[-1], flush=True)
@@ -335,9 +359,15 @@ def row(label, size, queries, app_runs, static_runs) -> str:
     def latency(runs):
         return " · ".join(f"{r['p50']:.1f} / {r['p99']:.1f}" for r in runs)
 
+    cpu = " · ".join(
+        f"{a['cpu_us']:.0f} / {s['cpu_us']:.0f}" for a, s in zip(app_runs, static_runs, strict=True)
+    )
+    cpu_share = " / ".join(
+        f"{s['cpu_us'] / a['cpu_us']:.0%}" for a, s in zip(app_runs, static_runs, strict=True)
+    )
     return (
         f"| {label} | {size:,} | {queries} | {rates(app_runs)} | {rates(static_runs)} | {share} "
-        f"| {latency(app_runs)} | {latency(static_runs)} |"
+        f"| {latency(app_runs)} | {latency(static_runs)} | {cpu} | {cpu_share} |"
     )
 
 
