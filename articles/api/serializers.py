@@ -14,7 +14,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from media.api.serializers import CreditLineSerializer, CreditSerializer, PhotoSerializer, absolute_url
+from media.api.serializers import (
+    CreditLineSerializer,
+    CreditSerializer,
+    PhotoSerializer,
+    ReadOnceFields,
+    absolute_url,
+)
 
 from ..models import Article, Block, Correction, Issue, Timeline, TimelineItem
 from ..selectors import issue_parts
@@ -33,7 +39,7 @@ class AbsoluteLinkField(serializers.Field):
         return absolute_url(self.context, reverse(self.view_name, kwargs=kwarg))
 
 
-class CorrectionSerializer(serializers.ModelSerializer):
+class CorrectionSerializer(ReadOnceFields, serializers.ModelSerializer):
     date = serializers.SerializerMethodField(help_text="更正日期（北京时间）。")
 
     class Meta:
@@ -44,17 +50,17 @@ class CorrectionSerializer(serializers.ModelSerializer):
         return timezone.localdate(correction.created_at, timezone=settings.NEWSROOM_TIME_ZONE).isoformat()
 
 
-class TextNodeSerializer(serializers.Serializer):
+class TextNodeSerializer(ReadOnceFields, serializers.Serializer):
     type = serializers.ChoiceField(choices=["paragraph", "subheading"], source="kind")
     text = serializers.CharField()
 
 
-class PhotoNodeSerializer(serializers.Serializer):
+class PhotoNodeSerializer(ReadOnceFields, serializers.Serializer):
     type = serializers.ChoiceField(choices=["photo"], source="kind")
     photo = PhotoSerializer()
 
 
-class VideoNodeSerializer(serializers.Serializer):
+class VideoNodeSerializer(ReadOnceFields, serializers.Serializer):
     type = serializers.ChoiceField(choices=["video"], source="kind")
     label = serializers.CharField(source="text", help_text="印刷版二维码旁的提示语，如“扫一扫 看视频”。")
     url = serializers.SerializerMethodField()
@@ -83,7 +89,7 @@ class BlockNodesField(serializers.ListField):
     """A testimony's own blocks, as paragraph, subheading, photo and video nodes."""
 
 
-class TestimonyNodeSerializer(serializers.Serializer):
+class TestimonyNodeSerializer(ReadOnceFields, serializers.Serializer):
     """A first-person testimony (口述): the speaker, the section headline and its blocks.
 
     Describes the node for the schema; BodyField renders it with the block serializers.
@@ -142,7 +148,7 @@ class BodyField(serializers.Field):
         return nodes
 
 
-class IssueLinkSerializer(serializers.ModelSerializer):
+class IssueLinkSerializer(ReadOnceFields, serializers.ModelSerializer):
     url = AbsoluteLinkField("v1:issue-detail", lookup_field="slug")
 
     class Meta:
@@ -150,7 +156,7 @@ class IssueLinkSerializer(serializers.ModelSerializer):
         fields = ["id", "slug", "title", "url"]
 
 
-class ArticleSerializer(serializers.ModelSerializer):
+class ArticleSerializer(ReadOnceFields, serializers.ModelSerializer):
     url = AbsoluteLinkField("v1:article-detail")
     kind_label = serializers.CharField(source="get_kind_display")
     bylines = CreditSerializer(many=True)
@@ -192,7 +198,7 @@ class TimelineCreditSerializer(CreditLineSerializer):
     credits = CreditSerializer(many=True, source="bylines")
 
 
-class TimelineItemSerializer(serializers.ModelSerializer):
+class TimelineItemSerializer(ReadOnceFields, serializers.ModelSerializer):
     date = serializers.CharField(
         source="date_iso", help_text="ISO 8601，按精度截断：2012、2012-03 或 2012-03-05。"
     )
@@ -204,7 +210,7 @@ class TimelineItemSerializer(serializers.ModelSerializer):
         fields = ["date", "precision", "label", "text"]
 
 
-class TimelineSerializer(serializers.ModelSerializer):
+class TimelineSerializer(ReadOnceFields, serializers.ModelSerializer):
     credit = TimelineCreditSerializer(source="*", help_text="编者署名，如“本报记者 沈吟 整理”。")
     items = TimelineItemSerializer(many=True)
 
@@ -213,19 +219,19 @@ class TimelineSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "credit", "items"]
 
 
-class ArticlePartSerializer(serializers.Serializer):
+class ArticlePartSerializer(ReadOnceFields, serializers.Serializer):
     type = serializers.ChoiceField(choices=["article"])
     position = serializers.IntegerField()
     article = ArticleSerializer()
 
 
-class PhotoPartSerializer(serializers.Serializer):
+class PhotoPartSerializer(ReadOnceFields, serializers.Serializer):
     type = serializers.ChoiceField(choices=["photo"])
     position = serializers.IntegerField()
     photo = PhotoSerializer()
 
 
-class TimelinePartSerializer(serializers.Serializer):
+class TimelinePartSerializer(ReadOnceFields, serializers.Serializer):
     type = serializers.ChoiceField(choices=["timeline"])
     position = serializers.IntegerField()
     timeline = TimelineSerializer()
@@ -238,7 +244,7 @@ PART_SERIALIZERS = {
 }
 
 
-class IssueSerializer(serializers.ModelSerializer):
+class IssueSerializer(ReadOnceFields, serializers.ModelSerializer):
     url = AbsoluteLinkField("v1:issue-detail", lookup_field="slug")
 
     class Meta:

@@ -6,10 +6,12 @@ has come (`PublicationQuerySet.live`); a future time is the embargo. Every funct
 one transaction: states change and the publication is written together, or neither.
 """
 
+import gc
 import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -111,7 +113,8 @@ def _testimony_problems(article: Article, sections: list[Section], block_section
 def _missing_corrections(issue: Issue, published: list[Article], rendering: Rendering | None) -> list[str]:
     """A published article whose text changed since the live publication needs a correction
     note written after that publication."""
-    live = Publication.objects.live().filter(issue=issue).first()
+    # Its time only: the stored bytes (megabytes for a large issue) are not needed here.
+    live = Publication.objects.live().filter(issue=issue).only("pk", "created_at").first()
     if live is None or not published:
         return []
     # values_list, not only(): rows read through `live.articles` would each be given their
@@ -177,6 +180,11 @@ def publish_issue(
     """Publish the issue's approved articles and its published ones' changes, visible from
     `at` (default now; a future time is an embargo). Refused, with every reason, while
     `issue_problems()` finds anything; `leave_out` holds unfinished articles back."""
+    with collections_paused():
+        return _publish_issue(issue, user=user, at=at, leave_out=leave_out, note=note)
+
+
+def _publish_issue(issue: Issue, *, user, at, leave_out: Iterable[int], note: str) -> Publication:
     now = timezone.now()
     at = at or now
     transition = ISSUE_TRANSITIONS["schedule" if at > now else "publish"]
@@ -283,6 +291,20 @@ def _derive(issue: Issue, *, user, note: str, drop: int | None = None, add: int 
         articles[add] = fresh.articles[add]
     rendering = Rendering(issue={**data, "parts": parts}, summary=newest.summary, articles=articles)
     _store(issue, rendering, user=user, visible_from=timezone.now(), note=note)
+
+
+@contextmanager
+def collections_paused():
+    """No garbage collection while publishing: rendering a large issue makes some 100,000
+    objects, none of them cyclic garbage, and the collector would walk the whole process
+    several times over while they are made (a tenth of a 200-article publish)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _next_number(issue: Issue) -> int:

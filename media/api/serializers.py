@@ -4,6 +4,7 @@ credits with their contributors, and renditions (articles.selectors does)."""
 from urllib.parse import urljoin
 
 from django.conf import settings
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -12,13 +13,24 @@ from media.credits import CreditAction, CreditRole, action_label, role_label
 from media.models import Photo, Rendition
 
 
+class ReadOnceFields:
+    """REST framework works out a serializer's readable fields anew for every object it
+    renders (a generator over `fields`); these serializers only read, and their fields
+    never change once built, so the list is made once per serializer. A 200-article issue
+    renders some 20,000 objects at publish time."""
+
+    @cached_property
+    def _readable_fields(self):
+        return [field for field in self.fields.values() if not field.write_only]
+
+
 def absolute_url(context: dict, path: str) -> str:
     """`path` on the serializer context's `base_url` (default settings.SITE_URL); an
     absolute `path` (a MEDIA_URL on a CDN) stays as it is."""
     return urljoin(context.get("base_url", settings.SITE_URL) + "/", path)
 
 
-class CreditSerializer(serializers.Serializer):
+class CreditSerializer(ReadOnceFields, serializers.Serializer):
     """One credited contributor, as structured data a front-end need not parse."""
 
     name = serializers.CharField(source="contributor.name")
@@ -32,7 +44,7 @@ class CreditSerializer(serializers.Serializer):
         return role_label(credit.role)
 
 
-class CreditLineSerializer(serializers.Serializer):
+class CreditLineSerializer(ReadOnceFields, serializers.Serializer):
     """A credit as data (`credits`, in order) and as printed (`line`).
 
     Used with source="*" on anything with `credit_action`, `credit_line` and `credits`.
@@ -47,7 +59,7 @@ class CreditLineSerializer(serializers.Serializer):
         return action_label(obj.credit_action)
 
 
-class RenditionSerializer(serializers.ModelSerializer):
+class RenditionSerializer(ReadOnceFields, serializers.ModelSerializer):
     """One file for `srcset`: "<url> <width>w", grouped by `ratio` and `format`."""
 
     url = serializers.SerializerMethodField()
@@ -62,12 +74,12 @@ class RenditionSerializer(serializers.ModelSerializer):
         return absolute_url(self.context, rendition.file.url)
 
 
-class FocalPointSerializer(serializers.Serializer):
+class FocalPointSerializer(ReadOnceFields, serializers.Serializer):
     x = serializers.FloatField(source="focal_x", help_text="0 为最左，1 为最右。")
     y = serializers.FloatField(source="focal_y", help_text="0 为最上，1 为最下。")
 
 
-class PhotoSerializer(serializers.ModelSerializer):
+class PhotoSerializer(ReadOnceFields, serializers.ModelSerializer):
     url = serializers.SerializerMethodField(help_text="原图（存档用，不宜直接用于页面）。")
     focal_point = FocalPointSerializer(source="*", help_text="焦点，供前端按其他比例裁切或定位。")
     renditions = serializers.SerializerMethodField()
