@@ -230,3 +230,16 @@ def test_the_wsgi_entry_steps_aside_if_the_middleware_above_it_changes(settings,
     assert application.on is False
     application(RequestFactory().get(live["issue"]).environ, lambda *args: None)
     assert len(reached) == 1
+
+
+@pytest.mark.parametrize("path", ["/api/v1/articles/\U000d7abb\x8d/", "/api/v1/issues/专题/"])
+def test_a_path_beyond_ascii_gets_the_apis_404_through_both_passes(live, entry, path):
+    """The entry reads the request, then hands it to Django, which reads it again: the
+    environ must be as the server gave it (PEP 3333: one character per byte)."""
+    environ = RequestFactory().get("/").environ
+    environ["PATH_INFO"] = path.encode("utf-8").decode("latin-1")
+    answered = []
+    body = b"".join(entry(environ, lambda status, headers, exc_info=None: answered.append(status)))
+
+    assert answered[0].startswith("404")
+    assert b'"code":"not_found"' in body

@@ -112,7 +112,9 @@ class PublicReadsWSGI:
         return self.django(environ, start_response)
 
     def answer(self, environ):
-        request = WSGIRequest(environ)
+        # A copy: Django's request writes the decoded path back into the environ it is
+        # given, and Django's handler, if it answers after all, must read the original.
+        request = WSGIRequest(environ.copy())
         if self.security.process_request(request) is not None:  # an HTTP → HTTPS redirect
             return None
         if self.cors.check_preflight(request) is not None:
