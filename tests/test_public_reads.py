@@ -6,6 +6,7 @@ from django.db.utils import OperationalError
 from django.test import RequestFactory
 from django.urls import reverse
 
+from articles import selectors
 from articles.api import views
 from articles.api.public_reads import PublicReadMiddleware
 
@@ -243,3 +244,27 @@ def test_a_path_beyond_ascii_gets_the_apis_404_through_both_passes(live, entry, 
 
     assert answered[0].startswith("404")
     assert b'"code":"not_found"' in body
+
+
+def test_a_read_handed_on_to_django_is_counted_and_looked_up_once(live, entry, settings, monkeypatch):
+    from newsroom.throttling import ReaderThrottle
+
+    ReaderThrottle.forget()
+    settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "reader": "3/minute"}
+    lookups = []
+    live_article = selectors.live_article
+
+    def counted(*args, **kwargs):
+        lookups.append(args)
+        return live_article(*args, **kwargs)
+
+    monkeypatch.setattr(selectors, "live_article", counted)
+    missing = reverse("v1:article-detail", kwargs={"pk": 999_999})
+    try:
+        statuses = [wsgi_get(entry, missing)[0] for _ in range(4)]
+    finally:
+        ReaderThrottle.forget()
+
+    assert statuses == [404, 404, 404, 429]  # the fourth, not the second: counted once each
+    assert len(lookups) == 3  # and asked once each; the refused one not at all
+    assert entry.reached == [missing] * 4

@@ -44,6 +44,10 @@ from .views import PLAIN_ACCEPT, PublicView
 log = logging.getLogger(__name__)
 
 PREFIX = "/api/v1/"
+# Left in the environ by PublicReadsWSGI when it hands a read on to Django: what it found
+# (the throttle's verdict, nothing live), so that the request is neither counted nor
+# looked up twice.
+TRIED = "newsroom.public_read_tried"
 MIDDLEWARE = "articles.api.public_reads.PublicReadMiddleware"
 # What PublicReadsWSGI stands in for: the middleware above PublicReadMiddleware.
 STOOD_IN_FOR = [
@@ -84,6 +88,11 @@ class PublicReadMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        tried = request.META.get(TRIED)
+        if tried is not None:
+            for name, value in tried.items():
+                setattr(request, name, value)
+            return self.get_response(request)
         if plain_read(request.method, request.path_info, request.META.get("HTTP_ACCEPT", "")):
             response = answer(request)
             if response is not None:
@@ -129,6 +138,10 @@ class PublicReadsWSGI:
             # next use (CONN_HEALTH_CHECKS), as after request_started.
             close_old_connections()
         if response is None:
+            environ[TRIED] = {
+                "reader_throttle_wait": getattr(request, "reader_throttle_wait", None),
+                "delivery_found_nothing": getattr(request, "delivery_found_nothing", False),
+            }
             return None
         self.security.process_response(request, response)
         if "HTTP_ORIGIN" in environ:
