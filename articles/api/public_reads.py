@@ -39,6 +39,7 @@ from django.urls import Resolver404, resolve
 
 from newsroom.throttling import ReaderThrottle
 
+from ..delivery import set_headers
 from .views import PLAIN_ACCEPT, PublicView
 
 log = logging.getLogger(__name__)
@@ -77,9 +78,9 @@ def answer(request):
     if response is None:
         request.delivery_found_nothing = True  # the view's pass answers 404 without asking again
         return None
-    response.headers["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+    set_headers(response, X_Frame_Options=settings.X_FRAME_OPTIONS)
     if policy := content_security_policy():
-        response.headers[CSP_HEADER] = policy
+        set_headers(response, **{CSP_HEADER: policy})
     return response
 
 
