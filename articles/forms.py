@@ -134,6 +134,16 @@ BODY_NOT_TEXT = (
 )
 
 
+def refuse_position_clash(form, cleaned: dict) -> None:
+    """A part's reading position (article or timeline) that another part of the issue holds
+    is a form error on `position`, checked only when the issue or position changed."""
+    issue, position = cleaned.get("issue"), cleaned.get("position")
+    if issue is not None and position is not None and {"issue", "position"} & set(form.changed_data):
+        holders = ordering.position_holders(issue.pk, position, exclude=form.instance)
+        if holders:
+            form.add_error("position", ordering.clash_message(position, holders))
+
+
 class ArticleForm(VersionedForm):
     """The article change form: the workflow's stale-save check, the body as text, and a
     reading position no other part of the issue holds."""
@@ -164,11 +174,7 @@ class ArticleForm(VersionedForm):
                 self.add_error("body_text", plan.errors)
             else:
                 self.body_plan = plan
-        issue, position = cleaned.get("issue"), cleaned.get("position")
-        if issue is not None and position is not None and {"issue", "position"} & set(self.changed_data):
-            holders = ordering.position_holders(issue.pk, position, exclude=self.instance)
-            if holders:
-                self.add_error("position", ordering.clash_message(position, holders))
+        refuse_position_clash(self, cleaned)
         return cleaned
 
 
@@ -287,11 +293,7 @@ class TimelineForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        issue, position = cleaned.get("issue"), cleaned.get("position")
-        if issue is not None and position is not None and {"issue", "position"} & set(self.changed_data):
-            holders = ordering.position_holders(issue.pk, position, exclude=self.instance)
-            if holders:
-                self.add_error("position", ordering.clash_message(position, holders))
+        refuse_position_clash(self, cleaned)
         return cleaned
 
 

@@ -4,6 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from articles.services.export import public_photos
+
 from .seed import corrected_lines, corrected_seed_texts, in_product_order
 
 pytestmark = pytest.mark.django_db
@@ -43,24 +45,6 @@ def delivered_texts(issue: dict) -> list[str]:
     return texts
 
 
-def photos(issue: dict) -> list[dict]:
-    found = []
-
-    def walk(nodes):
-        for node in nodes:
-            if node["type"] == "photo":
-                found.append(node["photo"])
-            elif node["type"] == "testimony":
-                walk(node["body"])
-
-    for part in issue["parts"]:
-        if part["type"] == "article":
-            walk(part["article"]["body"])
-        elif part["type"] == "photo":
-            found.append(part["photo"])
-    return found
-
-
 def test_api_delivers_the_corrected_seed_paragraph_by_paragraph(delivered):
     expected = in_product_order(corrected_seed_texts())
     got = delivered_texts(delivered)
@@ -81,7 +65,7 @@ def test_api_delivers_bylines_and_credits_exactly_as_printed(delivered):
         "本报记者 沈吟 叶晓梅 梅玲玲 市委报道组 蒋君",
     ]
     assert all(a["byline_line"] in lines for a in articles)
-    assert [p["credit"]["line"] for p in photos(delivered)] == [
+    assert [p["credit"]["line"] for p in public_photos(delivered)] == [
         "本报记者 吕之暹 拍友 周晨磊 摄",
         "小古城村供图",
         "庆元县委组织部供图",
@@ -120,7 +104,7 @@ def test_api_delivers_the_structure_of_the_page(delivered, settings):
         if credit["name"] == "沈吟"
     }
     assert len(shen_yin) == 1
-    for photo in photos(delivered):
+    for photo in public_photos(delivered):
         assert photo["url"].startswith(f"{settings.SITE_URL}/uploads/photos/")
         assert photo["width"] > 0 and photo["height"] > 0
         assert photo["alt_text"]

@@ -134,7 +134,6 @@ def entry(monkeypatch):
 
     # As Django's test client does: the test's transaction must outlive the request.
     monkeypatch.setattr("articles.api.public_reads.close_old_connections", lambda: None)
-    monkeypatch.setattr("django.core.handlers.base.close_old_connections", lambda: None, raising=False)
     from django.core import signals
     from django.db import close_old_connections
 

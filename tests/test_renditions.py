@@ -21,6 +21,7 @@ from django.urls import reverse
 from PIL import Image, ImageChops, JpegImagePlugin, features
 
 from articles.models import Block
+from articles.services.export import public_photos
 from articles.services.publishing import publish_issue
 from articles.services.rendering import render_issue
 from articles.workflow import ArticleStatus
@@ -399,22 +400,7 @@ def test_renditions_go_through_the_storage_api_only(settings):
 
 
 def api_photos(client, slug: str) -> list[dict]:
-    data = client.get(reverse("v1:issue-detail", kwargs={"slug": slug})).json()
-    found = []
-
-    def walk(nodes):
-        for node in nodes:
-            if node["type"] == "photo":
-                found.append(node["photo"])
-            elif node["type"] == "testimony":
-                walk(node["body"])
-
-    for part in data["parts"]:
-        if part["type"] == "article":
-            walk(part["article"]["body"])
-        elif part["type"] == "photo":
-            found.append(part["photo"])
-    return found
+    return public_photos(client.get(reverse("v1:issue-detail", kwargs={"slug": slug})).json())
 
 
 def test_the_api_lists_webp_and_jpeg_renditions_for_every_demo_photo(client, settings):
