@@ -351,6 +351,38 @@ class Kept:
 kept: dict[str, Kept] = {}
 
 
+@dataclass(frozen=True, slots=True)
+class Held:
+    """What a public answer was made from, while this process keeps it: the kept record
+    (a pointer or list page) and until when its Cache-Control stays the same. Lets the
+    production entry send that answer again unchanged (articles/api/public_reads.py)."""
+
+    key: str
+    record: Kept
+    steady_until: float
+
+    @classmethod
+    def of(cls, key: str, value, next_change: float | None) -> "Held | None":
+        """None unless this process keeps `value` at `key` (pointers are kept only while
+        it listens for publishes, with Redis, and never inside a transaction)."""
+        record = kept.get(key)
+        if record is None or record.value is not value:
+            return None
+        # cache_control() gives the same value while the next scheduled publication is
+        # further away than max-age plus stale-while-revalidate.
+        steady = settings.DELIVERY_MAX_AGE + settings.DELIVERY_STALE_WHILE_REVALIDATE
+        return cls(key, record, math.inf if next_change is None else next_change - steady)
+
+    def current(self, now: float) -> bool:
+        """Whether an answer made from this record may still be sent as it was: the record
+        is still the one kept, within its time, and no publish was announced since."""
+        record = self.record
+        if kept.get(self.key) is not record or now >= record.valid_until or now >= self.steady_until:
+            return False
+        shared = shared_cache()
+        return _listens(shared) and listener.current(shared) == record.local
+
+
 def _cached(key: str, shared, now: float):
     """(value, token): a current value for `key` from this process's memory or the shared
     cache, or None; the token records the generations to store a fresh value under."""
@@ -449,12 +481,15 @@ def _stored_response(request, kind: str, lookup) -> HttpResponse | None:
     encoding = negotiate(request.META.get("HTTP_ACCEPT_ENCODING", ""))
     now = time.time()
     shared = shared_cache()
-    pointer, fetched = _pointer(kind, lookup, encoding, shared, now)
+    key = f"delivery:live:{kind}:{lookup}"
+    pointer, fetched = _pointer(key, kind, lookup, encoding, shared, now)
     if pointer is None:
         return None
     response = _answer(request, pointer, encoding, shared, fetched, now)
     if response is None:  # a row stored before encodings were (the migration fills them)
         response = _answer(request, pointer, IDENTITY, shared, None, now)
+    if response is not None:
+        response.delivery_held = Held.of(key, pointer, pointer.next_change)
     return response
 
 
@@ -525,9 +560,10 @@ def cache_control(next_change: float | None, now: float) -> str:
     return f"{value}, stale-while-revalidate={stale}" if stale > 0 else value
 
 
-def _pointer(kind: str, lookup, encoding: str, shared, now: float) -> tuple[Pointer | None, bytes | None]:
-    """The live pointer for (kind, lookup), and the bytes if they came with it."""
-    key = f"delivery:live:{kind}:{lookup}"
+def _pointer(
+    key: str, kind: str, lookup, encoding: str, shared, now: float
+) -> tuple[Pointer | None, bytes | None]:
+    """The live pointer for (kind, lookup), kept at `key`, and the bytes if they came with it."""
     token = None
     if shared is not None and not _in_transaction():
         pointer, token = _cached(key, shared, now)
@@ -622,9 +658,10 @@ def listing_response(request, view=None) -> HttpResponse | None:
                 return None
             page = _render_page(view, rows)
             local_pages.put(state, page, sum(map(len, page.bodies.values())))
+        cached = (page, next_change)
         if token is not None:
             valid_until = min(now + settings.DELIVERY_POINTER_TTL, next_change or math.inf)
-            _remember(key, (page, next_change), valid_until, token, shared, now)
+            _remember(key, cached, valid_until, token, shared, now)
     etag = f'"{page.sha256}{ETAG_SUFFIX[encoding]}"'
     response = HttpResponse(content_type="application/json")
     response.headers["ETag"] = etag
@@ -634,6 +671,7 @@ def listing_response(request, view=None) -> HttpResponse | None:
     if answer is not response:
         return answer
     _send(response, request, page.bodies[encoding], encoding)
+    response.delivery_held = Held.of(key, cached, next_change)
     return response
 
 

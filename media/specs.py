@@ -7,6 +7,7 @@ whether a photo's renditions are current, the API labels rows with it.
 import hashlib
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from .conf import conf
 
@@ -124,6 +125,20 @@ def plan(size: tuple[int, int], focal: tuple[float, float], image_name: str) -> 
 def ratio_of(spec: str) -> str:
     """ "16x9-960" → "16:9"; "original-480" → "original"."""
     return spec.rsplit("-", 1)[0].replace("x", ":")
+
+
+class RenditionRow(NamedTuple):
+    """A rendition as delivery reads it: no model instance (articles.selectors)."""
+
+    ratio: str
+    format: str
+    width: int
+    height: int
+    file: str  # the storage name
+
+    def delivery_order(self) -> tuple:
+        """Ratio by ratio (original first), formats in <picture> order, narrow to wide."""
+        return (*rank(self.ratio, self.format), self.width)
 
 
 def rank(ratio: str, spec_format: str) -> tuple[int, int]:

@@ -101,6 +101,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # a thread per request, which would only leave connections behind: one per request there.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Parameters sent apart from the SQL, bytes as bytes: publishing a 200-article issue
+    # stores some 6 MB of JSON, gzip and brotli, which client-side binding escaped into the
+    # statement's text (about 45 ms of a publish; bench/RESULTS.md). The whole suite and
+    # the API fuzzing run with it.
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
+        "DATABASE_SERVER_SIDE_BINDING", default=True
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if env.str("REDIS_URL", default=""):

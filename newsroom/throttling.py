@@ -63,6 +63,13 @@ class ReaderThrottle(RatesFromSettings, SimpleRateThrottle):
         request.reader_throttle_wait = self.wait_seconds
         return self.wait_seconds == 0
 
+    def count_environ(self, environ) -> float:
+        """Count one request from its WSGI environ: 0 when allowed, else the seconds to
+        wait (a ready answer in the production entry is sent without a request object)."""
+        if self.rate is None:
+            return 0
+        return self.count(self.get_ident(_Environ(environ)))
+
     def parse_rate(self, rate):
         return _parsed(rate)  # once per rate, not on every public read
 
@@ -102,6 +109,15 @@ class ReaderThrottle(RatesFromSettings, SimpleRateThrottle):
         """Start every count afresh (tests)."""
         with cls.lock:
             cls.counts.clear()
+
+
+class _Environ:
+    """What get_ident reads of a request: its META."""
+
+    __slots__ = ("META",)
+
+    def __init__(self, environ):
+        self.META = environ
 
 
 @functools.lru_cache(maxsize=16)

@@ -1,4 +1,9 @@
+import uuid
+
 import pytest
+
+# The real Redis of these machines, database 15: for the tests of what is shared through it.
+REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture(autouse=True)
@@ -62,3 +67,29 @@ def logged_in(user):
     browser = Client()
     browser.force_login(user)
     return browser
+
+
+def redis_answers() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture
+def shared_redis(settings):
+    """The real Redis (database 15) as the shared cache, under a prefix of this test's own."""
+    if not redis_answers():
+        pytest.skip(f"Redis does not answer at {REDIS_URL}")
+    import redis
+
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {"BACKEND": "newsroom.redis_cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}
+    }
+    yield prefix
+    server = redis.Redis.from_url(REDIS_URL)
+    for key in server.scan_iter(f"{prefix}:*"):
+        server.delete(key)

@@ -1,14 +1,20 @@
 """PublicReadMiddleware: plain public reads answered before the rest of the request cycle,
 with the same bytes and the same protective headers as the full pass through the views."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.db.utils import OperationalError
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from articles import selectors
 from articles.api import views
 from articles.api.public_reads import PublicReadMiddleware
+from articles.services import publishing
+from articles.workflow import ArticleStatus
 
 from .factories import ArticleFactory, IssueFactory, published
 
@@ -267,3 +273,112 @@ def test_a_read_handed_on_to_django_is_counted_and_looked_up_once(live, entry, s
     assert statuses == [404, 404, 404, 429]  # the fourth, not the second: counted once each
     assert len(lookups) == 3  # and asked once each; the refused one not at all
     assert entry.reached == [missing] * 4
+
+
+# Ready answers: with Redis (the production shape), the entry sends a read's whole answer
+# again while the pointer or list page it was made from is kept and no publish came since.
+
+TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def made(monkeypatch):
+    """The plain reads the entry made an answer for (not sent ready)."""
+    from articles.api import public_reads
+
+    calls = []
+    answer = public_reads.answer
+
+    def counted(request):
+        calls.append(request.path)
+        return answer(request)
+
+    monkeypatch.setattr(public_reads, "answer", counted)
+    return calls
+
+
+@TRANSACTIONAL
+@pytest.mark.parametrize(("kind", "making"), [("issue", 1), ("article", 1), ("list", 2)])
+def test_with_redis_a_repeated_read_is_sent_ready_and_unchanged(live, entry, shared_redis, made, kind, making):
+    # The first read makes the answer and keeps it ready; the list's first read renders its
+    # page through the view, and the second makes the answer from that page.
+    answers = [wsgi_get(entry, live[kind], HTTP_ACCEPT_ENCODING="gzip") for _ in range(4)]
+
+    assert len(made) == making
+    assert answers[3] == answers[2] == answers[1]
+    assert answers[3][0] == 200 and answers[3][1]["content-encoding"] == "gzip"
+
+
+@TRANSACTIONAL
+def test_a_withdrawal_is_not_answered_from_a_ready_answer(entry, shared_redis, chief):
+    issue = IssueFactory()
+    ArticleFactory(issue=issue)
+    published(issue)
+    url = reverse("v1:issue-detail", kwargs={"slug": issue.slug})
+    assert [wsgi_get(entry, url)[0] for _ in range(3)] == [200, 200, 200]
+
+    publishing.withdraw_issue(issue, user=chief, note="撤回")
+
+    assert wsgi_get(entry, url)[0] == 404
+
+
+@TRANSACTIONAL
+def test_a_read_that_asks_differently_gets_its_own_answer(live, entry, shared_redis, settings, made):
+    settings.CORS_ALLOWED_ORIGINS = ["https://m.news.example.cn"]
+    url = live["article"]
+    for _ in range(3):
+        status, headers, body = wsgi_get(entry, url)
+    assert len(made) == 1  # ready from the second on
+
+    assert wsgi_get(entry, url, HTTP_IF_NONE_MATCH=headers["etag"])[0] == 304
+    cors = wsgi_get(entry, url, HTTP_ORIGIN="https://m.news.example.cn")[1]
+    assert cors["access-control-allow-origin"] == "https://m.news.example.cn"
+    assert wsgi_get(entry, url, HTTP_ACCEPT_ENCODING="br")[1]["content-encoding"] == "br"
+    head = wsgi_get(entry, url, REQUEST_METHOD="HEAD")
+    assert head[2] == b"" and head[1]["content-length"] == str(len(body))
+    assert wsgi_get(entry, url, HTTP_HOST="evil.example.com")[0] == 400
+    assert wsgi_get(entry, url) == (status, headers, body)  # and the plain one is still ready
+
+
+@TRANSACTIONAL
+def test_ready_answers_are_counted_by_the_reader_throttle(live, entry, shared_redis, settings, made):
+    from newsroom.throttling import ReaderThrottle
+
+    ReaderThrottle.forget()
+    settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "reader": "4/minute"}
+    try:
+        statuses = [wsgi_get(entry, live["article"])[0] for _ in range(5)]
+    finally:
+        ReaderThrottle.forget()
+
+    assert statuses == [200, 200, 200, 200, 429]
+    assert len(made) == 1 and entry.reached == [live["article"]]  # the 429 is the view's
+
+
+@TRANSACTIONAL
+def test_a_ready_answer_lasts_only_while_its_pointer_is_kept(live, entry, shared_redis, settings, made):
+    url = live["issue"]
+    for _ in range(3):
+        wsgi_get(entry, url)
+    assert len(made) == 1
+
+    later = timezone.now() + dt.timedelta(seconds=settings.DELIVERY_LOCAL_POINTER_TTL + 1)
+    with time_machine.travel(later, tick=False):
+        wsgi_get(entry, url)
+
+    assert len(made) == 2  # made afresh from a pointer checked against Redis
+
+
+@TRANSACTIONAL
+def test_near_a_scheduled_publication_every_answer_is_made_afresh(live, entry, shared_redis, chief, made):
+    # Another issue's embargo lifts in 40 s: every max-age counts down to it from now on.
+    embargoed = IssueFactory()
+    ArticleFactory(issue=embargoed, status=ArticleStatus.APPROVED)
+    lift = timezone.now() + dt.timedelta(seconds=40)
+    publishing.publish_issue(embargoed, user=chief, at=lift)
+
+    answers = [wsgi_get(entry, live["issue"]) for _ in range(4)]
+
+    assert len(made) == 4
+    max_age = int(answers[-1][1]["cache-control"].split("max-age=")[1].split(",")[0])
+    assert max_age <= 40

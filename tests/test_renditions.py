@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from django.core.files.base import ContentFile
@@ -26,6 +27,7 @@ from articles.services.publishing import publish_issue
 from articles.services.rendering import render_issue
 from articles.workflow import ArticleStatus
 from media import specs
+from media.api.serializers import RenditionSerializer, absolute_url
 from media.models import FOCAL_OUTSIDE, Photo, Rendition, RetiredFile
 from media.services import renditions
 
@@ -507,6 +509,50 @@ def test_rendering_renditions_runs_the_same_queries_whatever_the_issue_size():
     photos = [a["body"][0]["photo"] for a in rendering.articles.values()]
     assert all(len(p["renditions"]) == 4 for p in photos)
     assert [r["format"] for r in photos[0]["renditions"]] == ["webp", "webp", "jpeg", "jpeg"]
+
+
+@pytest.mark.parametrize("media_url", ["/media/", "https://img.news.example.cn/photos/"])
+def test_delivered_renditions_are_what_the_rendition_serializer_makes(settings, media_url):
+    """Rendering writes RenditionSerializer's output out over plain rows: it must stay what
+    that serializer (and the OpenAPI document) says, link for link."""
+    settings.MEDIA_URL = media_url
+    issue = issue_with_photo_blocks(2)
+    Rendition.objects.filter(ratio="original", width=480).update(file="renditions/x/中文 名.webp")
+
+    rendering = render_issue(issue.pk, (ArticleStatus.APPROVED,))
+
+    context = {"base_url": settings.SITE_URL}
+    for article in rendering.articles.values():
+        delivered = article["body"][0]["photo"]
+        rows = sorted(
+            Photo.objects.get(pk=delivered["id"]).renditions.all(),
+            key=lambda r: (specs.rank(r.ratio, r.format), r.width),
+        )
+        assert delivered["renditions"] == RenditionSerializer(rows, many=True, context=context).data
+
+
+@pytest.mark.parametrize(
+    "base", ["http://127.0.0.1:8000", "https://api.example.cn/newsroom", "https://a.cn:8443/p/"]
+)
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/media/renditions/a/16x9-960.avif",
+        "/media/%E4%B8%AD.jpg",
+        "/media/./x",
+        "/media/../x",
+        "/a/..",
+        "/m?x=1",
+        "/m#f",
+        "/m;p",
+        "media/x",
+        "https://cdn.example.cn/x",
+        "//cdn.example.cn/x",
+        "/",
+    ],
+)
+def test_absolute_links_are_urljoins(base, path):
+    assert absolute_url({"base_url": base}, path) == urljoin(base + "/", path)
 
 
 # --- Operations: the command, the demo ------------------------------------------------------

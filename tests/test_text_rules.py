@@ -1,9 +1,13 @@
 """Pure newsroom text rules: punctuation, 字数, pinyin slugs, printed credit lines."""
 
+import re
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from articles import typesetting
 from articles.models import Article, Issue
 from articles.slugs import pinyin_slug, unique_slug
 from articles.typesetting import count_characters, full_width_punctuation
@@ -43,6 +47,18 @@ def test_numbers_keep_their_ascii_separators():
 )
 def test_characters_are_counted_the_way_editors_count(text, count):
     assert count_characters(text) == count
+
+
+@given(st.text(alphabet="党建统领乡村𠀀，。“”—…·「A9.%-/ \n", max_size=60))
+def test_counting_by_runs_equals_one_count_per_character_and_word(text):
+    # The definition, written the slow way: one match per Han character or mark, one per
+    # Latin word, left to right.
+    one_by_one = re.compile(
+        "|".join(
+            kind.pattern for kind in (typesetting._CJK, typesetting._CJK_PUNCTUATION, typesetting._LATIN_WORD)
+        )
+    )
+    assert count_characters(text) == len(one_by_one.findall(text))
 
 
 def test_pinyin_slug_reads_the_title_aloud():

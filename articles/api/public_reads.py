@@ -15,6 +15,12 @@ early, in one of two places, both with `answer()`:
 - `PublicReadMiddleware`, right after the security, CORS and static-file middleware, for
   every other way into Django (ASGI, the test client, runserver).
 
+The production entry also keeps each answer it made from a pointer this process keeps (with
+Redis, while it listens for publishes: articles/delivery.py) and sends it again as it is,
+status, headers and bytes, while that pointer is still the one kept and no publish was
+announced (`Ready`). A read whose answer is its own (an Origin, a precondition) never gets
+one; the reader throttle counts every read all the same.
+
 Everything `answer()` cannot answer (nothing live, a list page still to render, a throttled
 client, a disallowed Host, an error) goes on into Django and down the whole chain to the
 views, whose 404, 429, 400 and 503 are the API's usual ones.
@@ -26,6 +32,8 @@ and X-Frame-Options. Session, CSRF, authentication and messages concern none of 
 
 import functools
 import logging
+import time
+from dataclasses import dataclass
 
 from corsheaders.middleware import CorsMiddleware
 from csp.constants import HEADER as CSP_HEADER
@@ -39,6 +47,7 @@ from django.urls import Resolver404, resolve
 
 from newsroom.throttling import ReaderThrottle
 
+from .. import delivery
 from ..delivery import set_headers
 from .views import PLAIN_ACCEPT, PublicView
 
@@ -109,17 +118,46 @@ class PublicReadsWSGI:
         self.security = SecurityMiddleware(lambda request: None)
         self.cors = CorsMiddleware(lambda request: None)
         self.on = stands_in_for_what_is_above()
+        self.ready: dict[tuple, Ready] = {}
+        self.ready_bytes = 0
+        setting_changed.connect(self.forget_ready)
+
+    def forget_ready(self, **kwargs) -> None:
+        """A setting changed (tests): the headers a ready answer carries may have too."""
+        self.ready.clear()
+        self.ready_bytes = 0
 
     def __call__(self, environ, start_response):
         if self.on and plain_read(
             environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""), environ.get("HTTP_ACCEPT", "")
         ):
+            key = ready_key(environ)
+            ready = self.ready.get(key) if key is not None else None
+            if ready is not None and ready.held.current(time.time()):
+                wait = ReaderThrottle().count_environ(environ)
+                if wait:
+                    environ[TRIED] = {"reader_throttle_wait": wait, "delivery_found_nothing": False}
+                    return self.django(environ, start_response)
+                start_response(ready.status, list(ready.headers))  # a server may add to it
+                return [ready.body]
             response = self.answer(environ)
             if response is not None:
                 status = f"{response.status_code} {response.reason_phrase}"
-                start_response(status, list(response.items()))
+                headers = list(response.items())
+                start_response(status, headers)
+                held = getattr(response, "delivery_held", None)
+                if key is not None and held is not None and response.status_code == 200:
+                    self.keep_ready(key, Ready(status, headers, response.content, held))
                 return [response.content]
         return self.django(environ, start_response)
+
+    def keep_ready(self, key: tuple, ready: "Ready") -> None:
+        if len(self.ready) >= MAX_READY or self.ready_bytes + len(ready.body) > MAX_READY_BYTES:
+            self.ready.clear()
+            self.ready_bytes = 0
+        old = self.ready.pop(key, None)
+        self.ready_bytes += len(ready.body) - (len(old.body) if old else 0)
+        self.ready[key] = ready
 
     def answer(self, environ):
         # A copy: Django's request writes the decoded path back into the environ it is
@@ -152,6 +190,53 @@ class PublicReadsWSGI:
             # would parse every request header to find that out).
             response.headers["Vary"] += ", origin"
         return response
+
+
+@dataclass(frozen=True, slots=True)
+class Ready:
+    """A public read's whole answer, sent again as it is while what it was made from is
+    current (`delivery.Held.current`): the same live pointer or list page, no publish
+    announced since, the same Cache-Control. A read that differs in anything the answer
+    depends on has another key (`ready_key`); one the answer is personal to has none."""
+
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    held: delivery.Held
+
+
+# What the answer to a plain read depends on, besides the stored bytes: the method, the
+# URL (with Host and scheme: the list page's links, ALLOWED_HOSTS, HSTS on HTTPS, the
+# HTTPS redirect), and the content coding asked for. The Accept header is not among them:
+# every plain Accept gets the same JSON.
+READY_KEY = (
+    "REQUEST_METHOD",
+    "PATH_INFO",
+    "QUERY_STRING",
+    "HTTP_HOST",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "wsgi.url_scheme",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_ACCEPT_ENCODING",
+)
+# Headers that make the answer the asker's own: CORS headers for an Origin, a 304 or 412
+# for a precondition. Such reads always go the whole way.
+OWN_ANSWER = ("HTTP_ORIGIN", *delivery.PRECONDITIONS, "SCRIPT_NAME")
+MAX_READY = 10_000
+MAX_READY_BYTES = 64 * 1024 * 1024  # mostly the same bytes objects as delivery's own memory
+
+
+def ready_key(environ) -> tuple | None:
+    """The key of the ready answer to this plain read, or None when it has its own answer."""
+    for name in OWN_ANSWER:
+        if environ.get(name):
+            return None
+    if settings.SECURE_PROXY_SSL_HEADER and settings.SECURE_PROXY_SSL_HEADER[0] not in READY_KEY:
+        return None  # the scheme comes from a header this key does not hold
+    return tuple(map(environ.get, READY_KEY))
 
 
 def stands_in_for_what_is_above() -> bool:
