@@ -299,7 +299,9 @@ def made(monkeypatch):
 
 @TRANSACTIONAL
 @pytest.mark.parametrize(("kind", "making"), [("issue", 1), ("article", 1), ("list", 2)])
-def test_with_redis_a_repeated_read_is_sent_ready_and_unchanged(live, entry, shared_redis, made, kind, making):
+def test_with_redis_a_repeated_read_is_sent_ready_and_unchanged(
+    live, entry, shared_redis, made, kind, making
+):
     # The first read makes the answer and keeps it ready; the list's first read renders its
     # page through the view, and the second makes the answer from that page.
     answers = [wsgi_get(entry, live[kind], HTTP_ACCEPT_ENCODING="gzip") for _ in range(4)]
