@@ -5,9 +5,10 @@ follows which, with some chance of any), at the demo's paragraph lengths (~100 c
 not readable, but the JSON readers get is shaped, sized and compresses like the real thing
 (gzip ~40%, brotli ~37% of the bytes, where recombining whole demo paragraphs would let
 brotli shrink a 200-article issue to 2% and flatter every compressed measurement):
-2–4 bylines, a lead, a testimony section with its speaker, 1–3 photos with credits and alt
-text, page photos and a timeline. Rows are written in bulk (this builds hundreds of articles
-in seconds); publishing goes through `publish_issue`, as the duty chief's button does.
+2–4 bylines, a lead, a testimony section with its speaker, 1–3 photos with credits, alt
+text and their renditions (30 each, as an upload gets them), page photos and a timeline.
+Rows are written in bulk (this builds hundreds of articles in seconds); publishing goes
+through `publish_issue`, as the duty chief's button does.
 """
 
 import datetime as dt
@@ -21,7 +22,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from media.credits import CreditAction, CreditRole
-from media.models import Photo, PhotoCredit
+from media.models import Photo, PhotoCredit, Rendition
+from media.services import renditions
 
 from .models import (
     Article,
@@ -58,7 +60,7 @@ GIVEN = [
 ORGANISATIONS = ["福明街道", "小古城村", "庆元县委组织部", "安吉县余村", "建德市洋溪街道", "宁海县委宣传部"]
 KINDS = [Article.Kind.REPORT, Article.Kind.FEATURE, Article.Kind.COMMENTARY, Article.Kind.INTERVIEW]
 PHOTO_FILES = 6  # distinct image files shared by the issue's photos
-PHOTO_SIZE = (960, 640)
+PHOTO_SIZE = (1600, 1067)  # wide enough for every rendition width (30 a photo)
 ANY_CHARACTER = 0.3  # how often the next character ignores the one before it
 
 
@@ -147,6 +149,7 @@ class _Builder:
             for surname, given in zip(SURNAMES, GIVEN * 4, strict=False)
         ]
         self.files: list[tuple[str, int, int]] = []
+        self.made: dict[str, tuple[str, list[Rendition]]] = {}  # renditions by image file
 
     def build(self, count: int, slug: str) -> Issue:
         issue = Issue.objects.create(
@@ -182,6 +185,7 @@ class _Builder:
         Photo.objects.bulk_create(photos)
         page_photos = [self.photo() for _ in range(2)]
         Photo.objects.bulk_create(page_photos)
+        self.renditions(photos + page_photos)
         for photo in photos + page_photos:
             credits += self.photo_credits(photo)
         PhotoCredit.objects.bulk_create(credits)
@@ -235,6 +239,39 @@ class _Builder:
             name = default_storage.save(f"photos/bench-{n}.jpg", ContentFile(placeholder_jpeg(n, PHOTO_SIZE)))
             self.files.append((name, *PHOTO_SIZE))
         return self.rng.choice(self.files)
+
+    def renditions(self, photos: list[Photo]) -> None:
+        """Every photo's renditions, as the photo desk's upload makes them: made for real
+        once per image file (the service's own code), then given to every photo showing
+        that file, as the photos share their few files."""
+        showing = defaultdict(list)
+        for photo in photos:
+            showing[photo.image.name].append(photo)
+        rows, ready = [], []
+        for name, sharing in showing.items():
+            if name not in self.made:
+                renditions.refresh(sharing[0])
+                self.made[name] = (sharing[0].renditions_key, list(sharing[0].renditions.all()))
+                sharing = sharing[1:]
+            key, made = self.made[name]
+            for photo in sharing:
+                photo.renditions_key = key
+                ready.append(photo)
+                rows += [
+                    Rendition(
+                        photo=photo,
+                        spec=r.spec,
+                        ratio=r.ratio,
+                        format=r.format,
+                        width=r.width,
+                        height=r.height,
+                        file=r.file.name,
+                        source_key=r.source_key,
+                    )
+                    for r in made
+                ]
+        Rendition.objects.bulk_create(rows)
+        Photo.objects.bulk_update(ready, ["renditions_key"])
 
     def photo_credits(self, photo: Photo) -> list[PhotoCredit]:
         if photo.credit_action == CreditAction.COURTESY:

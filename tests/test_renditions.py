@@ -27,7 +27,7 @@ from articles.services.publishing import publish_issue
 from articles.services.rendering import render_issue
 from articles.workflow import ArticleStatus
 from media import specs
-from media.api.serializers import RenditionSerializer, absolute_url
+from media.api.serializers import RenditionSerializer, absolute_url, stored_file_url
 from media.models import FOCAL_OUTSIDE, Photo, Rendition, RetiredFile
 from media.services import renditions
 
@@ -553,6 +553,24 @@ def test_delivered_renditions_are_what_the_rendition_serializer_makes(settings, 
 )
 def test_absolute_links_are_urljoins(base, path):
     assert absolute_url({"base_url": base}, path) == urljoin(base + "/", path)
+
+
+@pytest.mark.parametrize("media_url", ["/media/", "https://img.news.example.cn/photos/", "/m"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "renditions/ab12/16x9-960.avif",
+        "/renditions/x.jpg",
+        "中文 名(1).jpg",
+        "a/./b.jpg",
+        "a/../b",
+        "a:b?c#d;e",
+    ],
+)
+def test_file_links_are_the_storages_own(settings, media_url, name):
+    settings.MEDIA_URL = media_url
+    storage = FileSystemStorage()
+    assert stored_file_url(storage, name) == storage.url(name)
 
 
 # --- Operations: the command, the demo ------------------------------------------------------
