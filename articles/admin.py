@@ -265,11 +265,20 @@ class IssueAdmin(ImportAdminMixin, WorkflowAdminMixin, ExportAdminMixin, Preview
             return format_html("定时发布，{} 起可见：{}", beijing(issue.published_at), url)
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
 
+    @staticmethod
+    def working_copy(issue: Issue):
+        """The issue as a publish now would store it, rendered once per page: the pending
+        changes and the publish checks both compare it with what readers have. None while
+        nothing was ever published (neither needs it then)."""
+        if not hasattr(issue, "_working_copy"):
+            issue._working_copy = publishing.working_copy(issue) if issue.publications.exists() else None
+        return issue._working_copy
+
     @admin.display(description="未发布的修改")
     def pending_changes(self, issue):
         if not issue.pk:
             return "—"
-        lines = publishing.pending_changes(issue)
+        lines = publishing.pending_changes(issue, rendering=self.working_copy(issue))
         if not lines:
             return "无：读者看到的就是当前内容" if issue.publications.exists() else "尚未发布"
         return format_html(
@@ -280,7 +289,7 @@ class IssueAdmin(ImportAdminMixin, WorkflowAdminMixin, ExportAdminMixin, Preview
     def problems(self, issue):
         if not issue.pk:
             return "—"
-        found = publishing.issue_problems(issue)
+        found = publishing.issue_problems(issue, rendering=self.working_copy(issue))
         return lines_block([f"✗ {p}" for p in found]) if found else "✓ 可以发布"
 
     # Publishing, from the change page (buttons) and the change list (actions)
@@ -334,8 +343,8 @@ class IssueAdmin(ImportAdminMixin, WorkflowAdminMixin, ExportAdminMixin, Preview
             "original": issue,
             "title": f"发布专题：{issue}",
             "form": form,
-            "problems": publishing.issue_problems(issue),
-            "pending": publishing.pending_changes(issue),
+            "problems": publishing.issue_problems(issue, rendering=self.working_copy(issue)),
+            "pending": publishing.pending_changes(issue, rendering=self.working_copy(issue)),
         }
         return TemplateResponse(request, "admin/articles/issue/publish.html", context)
 

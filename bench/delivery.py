@@ -3,7 +3,7 @@ app serving the same bytes under the same server settings, in the same run.
 
     .venv/bin/python bench/delivery.py [--seconds 8] [--runs 2] [--caches locmem,redis]
 
-What it does, on 127.0.0.1 only, in bounded time (about 4 minutes with the defaults):
+What it does, on 127.0.0.1 only, in bounded time (about 6 minutes with the defaults):
 1. makes a throw-away PostgreSQL database (dropped at the end; SQLite with --sqlite),
    migrates it and builds published 20- and 200-article issues with `make_bench_issue`
    (printing how long each publish took);
@@ -15,7 +15,9 @@ What it does, on 127.0.0.1 only, in bounded time (about 4 minutes with the defau
    times, and prints req/s, p50 and p99 per request and the app's share of the static limit,
    as a Markdown table (also written with --markdown FILE); beside them, the CPU time the
    server's processes used per request during each run, and the same share by CPU, which
-   a busy shared machine moves far less than it moves req/s.
+   a busy shared machine moves far less than it moves req/s;
+4. publishes a change to the 20-article issue a few times (--publishes) while the app runs and
+   times the first requests after each publish against the ones that follow.
 
 Needs: wrk, PostgreSQL at BENCH_POSTGRES (default postgres://postgres@127.0.0.1:5432/postgres,
 a role that may create databases) unless --sqlite, Redis at --redis-url for the Redis rows.
@@ -30,6 +32,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import tempfile
 import time
@@ -211,6 +214,9 @@ def main() -> None:
     parser.add_argument(
         "--conn-max-age", type=int, help="the app's CONN_MAX_AGE (0: a connection per request)"
     )
+    parser.add_argument(
+        "--publishes", type=int, default=3, help="changes published to time the first requests after"
+    )
     options = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
@@ -347,7 +353,42 @@ def measure(options, env, tmp: Path, app_port: int) -> list[str]:
                     size = (tmp / f"body-{n}").stat().st_size
                     report.append(row(label, size, queries[n], app_runs, static_runs))
                     print(report[-1], flush=True)
+            report += first_after_publish(app_port, cache_env, endpoints, options.publishes)
     return report
+
+
+def first_after_publish(port: int, env: dict, endpoints: list, publishes: int) -> list[str]:
+    """Publish a change to the 20-article issue `publishes` times while the app runs, and
+    time each endpoint's first requests after it against the ones that follow. Each worker
+    learns of a publish on its own first request, so the first three of them (three
+    workers) are shown apart."""
+    wanted = [(label, path) for label, path, coding in endpoints if "200" not in label and coding is None]
+    times: dict[str, list[list[float]]] = {label: [] for label, _ in wanted}
+    for _ in range(publishes):
+        run([PYTHON, "-c", PUBLISH_A_CHANGE], env)
+        for label, path in wanted:
+            series = []
+            for _ in range(30):
+                started = time.perf_counter()
+                status, _, _ = fetch(f"http://127.0.0.1:{port}{path}", None)
+                series.append((time.perf_counter() - started) * 1000)
+                assert status == 200
+            times[label].append(series)
+    lines = [
+        "",
+        f"First requests after a publish (a change to the 20-article issue, published {publishes} times while "
+        "the app runs; one client, requests one after another; ms):",
+        "",
+        "| request | 1st request, each publish | 2nd and 3rd, slowest | 4th to 30th, median |",
+        "| --- | --- | ---: | ---: |",
+    ]
+    for label, series in times.items():
+        firsts = " / ".join(f"{s[0]:.1f}" for s in series)
+        next_two = max(max(s[1:3]) for s in series)
+        later = statistics.median(t for s in series for t in s[3:])
+        lines.append(f"| {label} | {firsts} | {next_two:.1f} | {later:.1f} |")
+    print("\n".join(lines), flush=True)
+    return lines
 
 
 def row(label, size, queries, app_runs, static_runs) -> str:
@@ -397,6 +438,20 @@ from django.db import connection
 with connection.cursor() as cursor:
     cursor.execute("SHOW server_version")
     print("PostgreSQL", cursor.fetchone()[0].split()[0], "on 127.0.0.1")
+"""
+
+# An edit to the 20-article issue's first paragraph (with its 更正), published: new bytes
+# for the issue, its first article and the list.
+PUBLISH_A_CHANGE = """
+import django; django.setup()
+from articles.models import Block, Issue
+from articles.services import publishing
+issue = Issue.objects.get(slug="bench-20")
+block = Block.objects.filter(article__issue=issue, kind="paragraph").order_by("article__position", "position").first()
+block.text += "（补）"
+block.save(update_fields=["text"])
+block.article.corrections.create(text="更正：补充一句。")
+publishing.publish_issue(issue)
 """
 
 FIRST_ARTICLE = """

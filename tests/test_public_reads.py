@@ -384,3 +384,20 @@ def test_near_a_scheduled_publication_every_answer_is_made_afresh(live, entry, s
     assert len(made) == 4
     max_age = int(answers[-1][1]["cache-control"].split("max-age=")[1].split(",")[0])
     assert max_age <= 40
+
+
+def test_a_list_page_still_to_render_reads_the_live_listing_once(live, entry, monkeypatch):
+    listings = []
+    live_listing = selectors.live_listing
+
+    def counted(*args, **kwargs):
+        listings.append(args)
+        return live_listing(*args, **kwargs)
+
+    monkeypatch.setattr(selectors, "live_listing", counted)
+
+    status, _, body = wsgi_get(entry, live["list"])
+
+    assert status == 200 and b'"zhuan-ti"' in body
+    assert entry.reached == [live["list"]]  # rendered by the view's pass
+    assert len(listings) == 1  # with what the entry had read

@@ -180,6 +180,8 @@ class PublicReadsWSGI:
             environ[TRIED] = {
                 "reader_throttle_wait": getattr(request, "reader_throttle_wait", None),
                 "delivery_found_nothing": getattr(request, "delivery_found_nothing", False),
+                # A list page still to render: the live publications it lists.
+                "delivery_listing": getattr(request, "delivery_listing", None),
             }
             return None
         self.security.process_response(request, response)

@@ -139,15 +139,16 @@ def _missing_corrections(issue: Issue, published: list[Article], rendering: Rend
     return [f"稿件《{a}》已发布的文字有改动，须先填写更正说明。" for a in changed if a.pk not in corrected]
 
 
-def pending_changes(issue: Issue) -> list[str]:
+def pending_changes(issue: Issue, *, rendering: Rendering | None = None) -> list[str]:
     """What the working copy would change for readers if published now ("有未发布的修改");
-    empty when nothing would, or when the issue has never been published."""
+    empty when nothing would, or when the issue has never been published. `rendering`:
+    `working_copy(issue)`, when the caller has it already."""
     live = Publication.objects.live().filter(issue=issue).first() or (
         issue.publications.filter(kind=Publication.Kind.SNAPSHOT).order_by("-number").first()
     )
     if live is None:
         return []
-    now = render_issue(issue.pk, (ArticleStatus.APPROVED, ArticleStatus.PUBLISHED))
+    now = rendering or working_copy(issue)
     before = json.loads(live.body)
     lines = changes.diff_lines(changes.issue_lines(before), changes.issue_lines(now.issue))
     published = {pk: json.loads(body) for pk, body in live.articles.values_list("article_id", "body")}
@@ -158,6 +159,11 @@ def pending_changes(issue: Issue) -> list[str]:
                 lines.append(f"稿件《{article['headline']}》：")
                 lines += [f"　　{line}" for line in diff]
     return lines
+
+
+def working_copy(issue: Issue) -> Rendering:
+    """The issue as publishing it now would store it (approved and published articles)."""
+    return render_issue(issue.pk, (ArticleStatus.APPROVED, ArticleStatus.PUBLISHED))
 
 
 def article_pending_changes(article: Article) -> list[str]:
