@@ -41,6 +41,7 @@ pytestmark = [
 
 @pytest.fixture
 def chromium(monkeypatch):
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
@@ -51,6 +52,10 @@ def chromium(monkeypatch):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # While Playwright's loop runs, Django keeps the test's database connections apart
+        # from the thread's usual ones (per context); left open, PostgreSQL refuses to drop
+        # the test database at the end of the run.
+        connections.close_all()
 
 
 class Desk:
