@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from media.models import Photo, PhotoCredit, Rendition
-from media.specs import RenditionRow, rank
+from media.specs import RenditionRow, delivery_order
 
 from .models import Article, Block, Byline, Issue, IssuePhoto, Publication, PublishedArticle, Timeline
 from .workflow import ArticleStatus
@@ -41,16 +41,9 @@ def attach_renditions(photos: Iterable[Photo]) -> None:
         "photo_id", "ratio", "format", "width", "height", "file"
     ):
         rows[photo_id].append(RenditionRow(*fields))
-    ranks = {}  # specs.rank of each (ratio, format): a handful, for 12,000 rows
-
-    def delivery_order(row: RenditionRow) -> tuple:
-        kind = (row.ratio, row.format)
-        if kind not in ranks:
-            ranks[kind] = rank(*kind)
-        return (*ranks[kind], row.width)
-
+    in_order = delivery_order()
     for found in rows.values():
-        found.sort(key=delivery_order)
+        found.sort(key=in_order)
     for photo in photos:
         photo.delivered_renditions = rows.get(photo.pk, [])
 

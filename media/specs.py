@@ -5,6 +5,7 @@ whether a photo's renditions are current, the API labels rows with it.
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import NamedTuple
@@ -136,9 +137,17 @@ class RenditionRow(NamedTuple):
     height: int
     file: str  # the storage name
 
-    def delivery_order(self) -> tuple:
-        """Ratio by ratio (original first), formats in <picture> order, narrow to wide."""
-        return (*rank(self.ratio, self.format), self.width)
+
+def delivery_order() -> Callable[[RenditionRow], tuple]:
+    """A sort key for renditions in delivery order: ratio by ratio (original first),
+    formats in <picture> order, narrow to wide (`rank`, worked out once for many rows)."""
+    ratios = {ratio: n for n, (ratio, _) in reversed(list(enumerate(conf.PHOTO_RENDITION_SPECS)))}
+    formats = {spec_format: n for n, spec_format in enumerate(FORMATS)}
+    return lambda row: (
+        ratios.get(row.ratio, len(conf.PHOTO_RENDITION_SPECS)),
+        formats.get(row.format, len(formats)),
+        row.width,
+    )
 
 
 def rank(ratio: str, spec_format: str) -> tuple[int, int]:

@@ -27,7 +27,7 @@ from articles.services.publishing import publish_issue
 from articles.services.rendering import render_issue
 from articles.workflow import ArticleStatus
 from media import specs
-from media.api.serializers import RenditionSerializer, absolute_url, stored_file_url
+from media.api.serializers import RenditionSerializer, absolute_url, stored_file_urls
 from media.models import FOCAL_OUTSIDE, Photo, Rendition, RetiredFile
 from media.services import renditions
 
@@ -570,7 +570,7 @@ def test_absolute_links_are_urljoins(base, path):
 def test_file_links_are_the_storages_own(settings, media_url, name):
     settings.MEDIA_URL = media_url
     storage = FileSystemStorage()
-    assert stored_file_url(storage, name) == storage.url(name)
+    assert stored_file_urls(storage)(name) == storage.url(name)
 
 
 # --- Operations: the command, the demo ------------------------------------------------------

@@ -49,11 +49,6 @@ def _origin(base: str) -> str:
     return urljoin(base + "/", "/").removesuffix("/")
 
 
-def stored_file_url(storage, name: str) -> str:
-    """`storage.url(name)`."""
-    return stored_file_urls(storage)(name)
-
-
 def stored_file_urls(storage) -> Callable[[str], str]:
     """`storage.url`; for Django's own file-system storage written out (what its url()
     does, without asking the storage for its base URL and parsing it again for each of a
@@ -159,7 +154,7 @@ class PhotoSerializer(ReadOnceFields, serializers.ModelSerializer):
                 specs.RenditionRow(r.ratio, r.format, r.width, r.height, r.file.name)
                 for r in photo.renditions.all()
             )
-            rows = sorted(found, key=specs.RenditionRow.delivery_order)
+            rows = sorted(found, key=specs.delivery_order())
         file_url = stored_file_urls(Rendition._meta.get_field("file").storage)
         return [
             {
