@@ -35,6 +35,19 @@ def live():
     }
 
 
+def calls_to(monkeypatch, owner, name: str) -> list[tuple]:
+    """The positional arguments of every call to `owner.name` from now on."""
+    calls = []
+    original = getattr(owner, name)
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
 @pytest.fixture
 def views_called(monkeypatch):
     """Counts requests that reached a public view's REST framework pass."""
@@ -256,14 +269,7 @@ def test_a_read_handed_on_to_django_is_counted_and_looked_up_once(live, entry, s
 
     ReaderThrottle.forget()
     settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "reader": "3/minute"}
-    lookups = []
-    live_article = selectors.live_article
-
-    def counted(*args, **kwargs):
-        lookups.append(args)
-        return live_article(*args, **kwargs)
-
-    monkeypatch.setattr(selectors, "live_article", counted)
+    lookups = calls_to(monkeypatch, selectors, "live_article")
     missing = reverse("v1:article-detail", kwargs={"pk": 999_999})
     try:
         statuses = [wsgi_get(entry, missing)[0] for _ in range(4)]
@@ -286,15 +292,7 @@ def made(monkeypatch):
     """The plain reads the entry made an answer for (not sent ready)."""
     from articles.api import public_reads
 
-    calls = []
-    answer = public_reads.answer
-
-    def counted(request):
-        calls.append(request.path)
-        return answer(request)
-
-    monkeypatch.setattr(public_reads, "answer", counted)
-    return calls
+    return calls_to(monkeypatch, public_reads, "answer")
 
 
 @TRANSACTIONAL
@@ -387,14 +385,7 @@ def test_near_a_scheduled_publication_every_answer_is_made_afresh(live, entry, s
 
 
 def test_a_list_page_still_to_render_reads_the_live_listing_once(live, entry, monkeypatch):
-    listings = []
-    live_listing = selectors.live_listing
-
-    def counted(*args, **kwargs):
-        listings.append(args)
-        return live_listing(*args, **kwargs)
-
-    monkeypatch.setattr(selectors, "live_listing", counted)
+    listings = calls_to(monkeypatch, selectors, "live_listing")
 
     status, _, body = wsgi_get(entry, live["list"])
 
