@@ -15,6 +15,7 @@ from django.utils.html import format_html
 
 from media.admin import thumbnail
 from newsroom.admin_autocomplete import RowAutocompleteInlineMixin
+from newsroom.admin_pages import StoredObjectHeadingMixin
 
 from .admin_copydesk import BodyEditorAdminMixin, ImportAdminMixin
 from .admin_export import ExportAdminMixin
@@ -172,7 +173,14 @@ class WorkflowAdminMixin:
 
 
 @admin.register(Issue)
-class IssueAdmin(ImportAdminMixin, WorkflowAdminMixin, ExportAdminMixin, PreviewAdminMixin, admin.ModelAdmin):
+class IssueAdmin(
+    StoredObjectHeadingMixin,
+    ImportAdminMixin,
+    WorkflowAdminMixin,
+    ExportAdminMixin,
+    PreviewAdminMixin,
+    admin.ModelAdmin,
+):
     list_display = ["title", "issue_date", "state", "published_at", "article_count", "api_link"]
     list_filter = ["status", "issue_date"]
     # Body text too: an editor remembers a village (清泉村) before a headline.
@@ -520,7 +528,9 @@ class CorrectionInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(BodyEditorAdminMixin, WorkflowAdminMixin, RevisionAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(
+    StoredObjectHeadingMixin, BodyEditorAdminMixin, WorkflowAdminMixin, RevisionAdminMixin, admin.ModelAdmin
+):
     form = ArticleForm
     list_display = ["headline", "issue", "position", "kind", "status", "byline_line", "updated_at"]
     list_select_related = ["issue"]
@@ -716,7 +726,7 @@ class TransitionRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contributor)
-class ContributorAdmin(admin.ModelAdmin):
+class ContributorAdmin(StoredObjectHeadingMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "disambiguation", "byline_total", "photo_credit_total"]
     list_filter = ["kind"]
     search_fields = ["name", "disambiguation"]
@@ -756,7 +766,7 @@ class TimelineItemInline(admin.TabularInline):
 
 
 @admin.register(Timeline)
-class TimelineAdmin(admin.ModelAdmin):
+class TimelineAdmin(StoredObjectHeadingMixin, admin.ModelAdmin):
     form = TimelineForm
     list_display = ["title", "issue", "position", "item_total"]
     list_select_related = ["issue"]

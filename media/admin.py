@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from newsroom.admin_autocomplete import RowAutocompleteInlineMixin
+from newsroom.admin_pages import StoredObjectHeadingMixin
 
 from . import specs
 from .conf import conf
@@ -59,7 +60,7 @@ def thumbnail(photo):
 
 
 @admin.register(Photo)
-class PhotoAdmin(admin.ModelAdmin):
+class PhotoAdmin(StoredObjectHeadingMixin, admin.ModelAdmin):
     form = PhotoForm
     list_display = [thumbnail, "caption", "credit_line_display", "width", "height", "created_at"]
     list_display_links = [thumbnail, "caption"]

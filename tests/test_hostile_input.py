@@ -266,6 +266,24 @@ def test_the_admin_change_form_refuses_such_a_headline_and_changes_nothing(edito
     assert Article.objects.values_list("headline", "version").get(pk=article.pk) == ("原标题", 1)
 
 
+def test_a_refused_change_names_the_article_as_stored_not_as_typed(editor):
+    """The form keeps the refused headline for the editor to fix; the page's heading,
+    breadcrumb and window title keep the stored one (a U+202E there would reverse them)."""
+    browser = logged_in(editor)
+    article = ArticleFactory(headline="原标题")
+    url = admin_url(Article, "change", article.pk)
+    data = form_data(browser.get(url)) | {"headline": RIGHT_TO_LEFT_OVERRIDE}
+
+    shown = page(browser.post(url, data))
+
+    assert shown.select_one("#id_headline")["value"] == RIGHT_TO_LEFT_OVERRIDE
+    assert shown.select_one("#content h2").get_text(strip=True) == "原标题"
+    assert "原标题" in shown.select_one(".breadcrumbs").get_text()
+    assert "原标题" in shown.title.get_text()
+    named = [shown.select_one(selector).get_text() for selector in ("#content h2", ".breadcrumbs", "title")]
+    assert not any(RIGHT_TO_LEFT_OVERRIDE in text for text in named)
+
+
 @pytest.mark.parametrize(
     ("paragraph", "message"),
     [
