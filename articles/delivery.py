@@ -56,6 +56,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -495,21 +496,42 @@ def _stored_response(request, kind: str, lookup) -> HttpResponse | None:
 
 def _answer(request, pointer: Pointer, encoding: str, shared, fetched, now: float) -> HttpResponse | None:
     etag, last_modified = _validators(pointer.sha256, ETAG_SUFFIX[encoding], pointer.last_modified)
-    response = HttpResponse(content_type="application/json")
-    set_headers(
-        response,
-        ETag=etag,
-        Last_Modified=last_modified,
-        Cache_Control=cache_control(pointer.next_change, now),
-        Vary="Accept-Encoding",
+    return _respond(
+        request,
+        encoding,
+        etag=etag,
+        last_modified=(last_modified, pointer.last_modified),
+        next_change=pointer.next_change,
+        now=now,
+        body=lambda: _bytes(pointer, encoding, shared, fetched),
     )
-    answer = _conditional(request, response, etag, pointer.last_modified)
+
+
+def _respond(
+    request,
+    encoding: str,
+    *,
+    etag: str,
+    last_modified: tuple[str, int] | None,
+    next_change: float | None,
+    now: float,
+    body: Callable[[], bytes],
+) -> HttpResponse | None:
+    """A stored answer: its validators (`last_modified` as HTTP date and Unix seconds) and
+    CDN headers, then a 304 for a current copy, else `body()` in `encoding`; None when
+    there are no such bytes."""
+    response = HttpResponse(content_type="application/json")
+    set_headers(response, ETag=etag)
+    if last_modified is not None:
+        set_headers(response, Last_Modified=last_modified[0])
+    set_headers(response, Cache_Control=cache_control(next_change, now), Vary="Accept-Encoding")
+    answer = _conditional(request, response, etag, last_modified[1] if last_modified else None)
     if answer is not response:
         return answer  # 304 (or 412): no bytes needed
-    body = _bytes(pointer, encoding, shared, fetched)
-    if not body:
+    data = body()
+    if not data:
         return None
-    _send(response, request, body, encoding)
+    _send(response, request, data, encoding)
     return response
 
 
@@ -662,16 +684,17 @@ def listing_response(request, view=None) -> HttpResponse | None:
         if token is not None:
             valid_until = min(now + settings.DELIVERY_POINTER_TTL, next_change or math.inf)
             _remember(key, cached, valid_until, token, shared, now)
-    etag = f'"{page.sha256}{ETAG_SUFFIX[encoding]}"'
-    response = HttpResponse(content_type="application/json")
-    response.headers["ETag"] = etag
-    response.headers["Cache-Control"] = cache_control(next_change, now)
-    response.headers["Vary"] = "Accept-Encoding"
-    answer = _conditional(request, response, etag)
-    if answer is not response:
-        return answer
-    _send(response, request, page.bodies[encoding], encoding)
-    response.delivery_held = Held.of(key, cached, next_change)
+    response = _respond(
+        request,
+        encoding,
+        etag=f'"{page.sha256}{ETAG_SUFFIX[encoding]}"',
+        last_modified=None,
+        next_change=next_change,
+        now=now,
+        body=lambda: page.bodies[encoding],
+    )
+    if response.status_code == 200:
+        response.delivery_held = Held.of(key, cached, next_change)
     return response
 
 
