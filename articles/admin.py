@@ -1,10 +1,11 @@
 import datetime as dt
 import json
 
+import reversion
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count, Prefetch
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -14,29 +15,39 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from media.admin import thumbnail
+from media.validators import LONG_PLAIN_TEXT
 from newsroom.admin_autocomplete import RowAutocompleteInlineMixin
 from newsroom.admin_pages import StoredObjectHeadingMixin
+from newsroom.admin_versions import VersionedAdminMixin
 
+from . import conflicts, delivery
 from .admin_copydesk import BodyEditorAdminMixin, ImportAdminMixin
 from .admin_export import ExportAdminMixin
 from .admin_preview import PreviewAdminMixin
-from .admin_revisions import RevisionAdminMixin
+from .admin_revisions import (
+    CONTRIBUTOR_HISTORY,
+    ISSUE_HISTORY,
+    TIMELINE_HISTORY,
+    RevisionAdminMixin,
+)
 from .admin_workflow import (
-    VersionedForm,
     beijing,
-    bump_version,
     display_name,
     lines_block,
+    parts_moved,
+    reading_order_saved,
     transition_table,
 )
 from .forms import (
     ArticleForm,
     BlockFormSet,
+    BodyTextAware,
     IssuePartFormSet,
     SectionFormSet,
     TimelineForm,
     TimelineItemForm,
     TimelineItemFormSet,
+    same_text,
 )
 from .models import (
     Article,
@@ -54,7 +65,14 @@ from .models import (
 )
 from .services import changes, publishing, workflow
 from .services.revisions import saved_revision
-from .workflow import ON_RECORD, UNFINISHED, ArticleStatus, IssueStatus
+from .workflow import (
+    ARTICLE_PAGE_TRANSITIONS,
+    ARTICLE_TRANSITIONS,
+    ON_RECORD,
+    UNFINISHED,
+    ArticleStatus,
+    IssueStatus,
+)
 
 
 def issue_state(issue: Issue) -> str:
@@ -132,44 +150,21 @@ class PublicationInline(admin.TabularInline):
         return format_html('<a href="{}">查看</a>', url)
 
 
-class WorkflowAdminMixin:
-    """Stale-save refusal, version bumps and revisions for admins of edited models."""
-
-    form = VersionedForm
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        first, *rest = fieldsets
-        name, options = first
-        if "opened_version" in options["fields"]:
-            return fieldsets
-        return [(name, {**options, "fields": [*options["fields"], "opened_version"]}), *rest]
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method != "POST":
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        comment = "新建" if object_id is None else "在后台修改"
-        with transaction.atomic(), saved_revision(request.user, comment):
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def save_model(self, request, obj, form, change):
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+class WorkflowAdminMixin(VersionedAdminMixin):
+    """Stale-save refusal, version bumps and revisions for admins of edited models, and the
+    reading order kept consistent between the issue page and each part's own page."""
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if change:
-            bump_version(form.instance, request.user)
+        reading_order_saved(form, request.user, change)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        parts_moved(formset, request.user)
 
     @admin.display(description="流程记录")
     def transition_log(self, obj):
         return transition_table(obj.transitions.select_related("user")[:50]) if obj.pk else "—"
-
-    @admin.display(description="版本")
-    def version_display(self, obj):
-        if not obj.pk:
-            return "—"
-        return f"第 {obj.version} 版，{display_name(obj.updated_by)} 于 {beijing(obj.updated_at)} 保存"
 
 
 @admin.register(Issue)
@@ -177,10 +172,12 @@ class IssueAdmin(
     StoredObjectHeadingMixin,
     ImportAdminMixin,
     WorkflowAdminMixin,
+    RevisionAdminMixin,
     ExportAdminMixin,
     PreviewAdminMixin,
     admin.ModelAdmin,
 ):
+    history = ISSUE_HISTORY
     list_display = ["title", "issue_date", "state", "published_at", "article_count", "api_link"]
     list_filter = ["status", "issue_date"]
     # Body text too: an editor remembers a village (清泉村) before a headline.
@@ -204,6 +201,7 @@ class IssueAdmin(
         "problems",
         "transition_log",
         "version_display",
+        "revision_link",
         "created_at",
         "updated_at",
     ]
@@ -224,7 +222,13 @@ class IssueAdmin(
             },
         ),
         ("流程记录", {"fields": ["transition_log"]}),
-        ("记录", {"fields": ["version_display", "created_at", "updated_at"], "classes": ["collapse"]}),
+        (
+            "记录",
+            {
+                "fields": ["version_display", "revision_link", "created_at", "updated_at"],
+                "classes": ["collapse"],
+            },
+        ),
     ]
     inlines = [ArticleInline, IssuePhotoInline, TimelineInline, PublicationInline]
     actions = ["publish_selected", "withdraw_selected"]
@@ -327,13 +331,14 @@ class IssueAdmin(
         if request.method == "POST" and form.is_valid():
             leave_out = [a.pk for a in unfinished if a.pk in form.cleaned_data["leave_out"]]
             try:
-                publication = publishing.publish_issue(
-                    issue,
-                    user=request.user,
-                    at=form.cleaned_data["visible_from"],
-                    leave_out=leave_out,
-                    note=form.cleaned_data["note"],
-                )
+                with delivery.announcements() as announced:
+                    publication = publishing.publish_issue(
+                        issue,
+                        user=request.user,
+                        at=form.cleaned_data["visible_from"],
+                        leave_out=leave_out,
+                        note=form.cleaned_data["note"],
+                    )
             except ValidationError as error:
                 for message in error.messages:
                     form.add_error(None, message)
@@ -344,6 +349,8 @@ class IssueAdmin(
                     f"已发布“{issue}”第 {publication.number} 次，{when} 起读者可见。",
                     messages.SUCCESS,
                 )
+                if announced.late:  # Redis did not answer: the old version may be served a while
+                    self.message_user(request, announced.late, messages.WARNING)
                 return HttpResponseRedirect(reverse("admin:articles_issue_change", args=[issue.pk]))
         context = {
             **self.admin_site.each_context(request),
@@ -360,19 +367,27 @@ class IssueAdmin(
         issue = get_object_or_404(Issue, pk=object_id)
         if not self.has_publish_permission(request):
             raise PermissionDenied
-        if request.method == "POST":
+        form = WithdrawForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
             try:
-                publishing.withdraw_issue(issue, user=request.user, note=request.POST.get("note", ""))
+                with delivery.announcements() as announced:
+                    publishing.withdraw_issue(issue, user=request.user, note=form.cleaned_data["note"])
             except ValidationError as error:
-                self.message_user(request, "；".join(error.messages), messages.ERROR)
+                # Shown on the page with the note still in its box, not as a passing message.
+                for message in error.messages:
+                    form.add_error(None, message)
             else:
-                self.message_user(request, f"已撤回“{issue}”：读者已看不到它。", messages.SUCCESS)
-            return HttpResponseRedirect(reverse("admin:articles_issue_change", args=[issue.pk]))
+                if announced.late:  # Redis did not answer: readers may still get it for a while
+                    self.message_user(request, f"已撤回“{issue}”。{announced.late}", messages.WARNING)
+                else:
+                    self.message_user(request, f"已撤回“{issue}”：读者已看不到它。", messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:articles_issue_change", args=[issue.pk]))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": issue,
             "title": f"撤回专题：{issue}",
+            "form": form,
         }
         return TemplateResponse(request, "admin/articles/issue/withdraw.html", context)
 
@@ -391,16 +406,19 @@ class IssueAdmin(
 
     def _apply(self, request, queryset, service, done_message):
         done = 0
-        for issue in queryset:
-            try:
-                service(issue, user=request.user)
-            except (ValidationError, PermissionDenied) as error:
-                reasons = error.messages if isinstance(error, ValidationError) else [str(error)]
-                self.message_user(request, f"“{issue}”未能处理：{'；'.join(reasons)}", messages.ERROR)
-            else:
-                done += 1
+        with delivery.announcements() as announced:
+            for issue in queryset:
+                try:
+                    service(issue, user=request.user)
+                except (ValidationError, PermissionDenied) as error:
+                    reasons = error.messages if isinstance(error, ValidationError) else [str(error)]
+                    self.message_user(request, f"“{issue}”未能处理：{'；'.join(reasons)}", messages.ERROR)
+                else:
+                    done += 1
         if done:
             self.message_user(request, done_message % done, messages.SUCCESS)
+        if announced.late:
+            self.message_user(request, announced.late, messages.WARNING)
 
 
 class PublishForm(forms.Form):
@@ -417,7 +435,12 @@ class PublishForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="仍是草稿或待审的稿件须勾选，留待下次发布。",
     )
-    note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
+    note = forms.CharField(
+        label="说明",
+        required=False,
+        validators=LONG_PLAIN_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+    )
 
     def __init__(self, *args, unfinished=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -430,6 +453,15 @@ class PublishForm(forms.Form):
         if value and value < timezone.now() - dt.timedelta(minutes=1):
             raise ValidationError("读者可见时间不能早于现在。")
         return value
+
+
+class WithdrawForm(forms.Form):
+    note = forms.CharField(
+        label="撤回原因",
+        required=False,
+        validators=LONG_PLAIN_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
 
 
 class ArticleRowPermissions:
@@ -590,6 +622,19 @@ class ArticleAdmin(
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or workflow.may_delete(request.user, obj))
 
+    def get_fieldsets(self, request, obj=None):
+        (name, options), *rest = super().get_fieldsets(request, obj)
+        if "opened_state" in options["fields"]:
+            return [(name, options), *rest]
+        return [(name, {**options, "fields": [*options["fields"], "opened_state"]}), *rest]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        # Once published it stays in its issue (Article.refuse_move): shown, not offered.
+        if obj is not None and obj.publications.exists():
+            return [*fields, "issue"]
+        return fields
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
@@ -637,29 +682,218 @@ class ArticleAdmin(
             return HttpResponseNotAllowed(["POST"])
         article = get_object_or_404(Article, pk=object_id)
         note = request.POST.get("note", "")
-        services = {
-            "withdraw": publishing.withdraw_article,
-            "republish": publishing.republish_article,
-        }
         try:
-            with saved_revision(request.user, f"流程：{name}"):
-                if name in services:
-                    services[name](article, user=request.user, note=note)
-                elif name in ("submit", "approve", "send_back"):
-                    workflow.move(article, name, user=request.user, note=note)
-                else:
-                    raise ValidationError("未知的操作。")
+            with delivery.announcements() as announced, saved_revision(request.user, f"流程：{name}"):
+                take_step(article, name, user=request.user, note=note)
         except (ValidationError, PermissionDenied) as error:
             reasons = error.messages if isinstance(error, ValidationError) else [str(error)]
             self.message_user(request, "；".join(reasons), messages.ERROR)
         else:
             article.refresh_from_db()
             self.message_user(request, f"“{article}”现为“{article.get_status_display()}”。", messages.SUCCESS)
+            if announced.late:  # a withdrawal or republication Redis was not told of
+                self.message_user(request, announced.late, messages.WARNING)
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
+    # A workflow button on the change page is part of its form: one POST saves what is on
+    # the page (stale-checked and validated like any save), then takes the step, in one
+    # transaction. A refused save takes no step; a refused step undoes the save, and the
+    # page comes back with the reason and everything typed still on it.
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        step = requested_step(request) if object_id is not None else None
+        if step is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        request.workflow_step = step
+        try:
+            with delivery.announcements() as announced:
+                response = super().changeform_view(request, object_id, form_url, extra_context)
+        except StepRefused as refused:
+            # Rolled back: shown again with the reasons as form errors (`ArticleForm.refusals`).
+            request.workflow_step_refused = refused.messages
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        if announced.late:  # a withdrawal or republication Redis was not told of
+            self.message_user(request, announced.late, messages.WARNING)
+        return response
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refused = getattr(request, "workflow_step_refused", None)
+        if refused:
+            return type(form.__name__, (form,), {"refusals": refused})
+        return form
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        step = getattr(request, "workflow_step", None)
+        if step is None or getattr(request, "workflow_step_refused", None):
+            return
+        transition = ARTICLE_TRANSITIONS[step]
+        reversion.set_comment(f"保存并{transition.label}")
+        try:
+            take_step(form.instance, step, user=request.user, note=request.POST.get(f"note_{step}", ""))
+        except (ValidationError, PermissionDenied) as error:
+            reasons = error.messages if isinstance(error, ValidationError) else [str(error)]
+            raise StepRefused(
+                [f"未能{transition.label}，本页的修改也没有保存：{r}" for r in reasons]
+            ) from error
+        request.workflow_step_done = transition
+
+    def response_change(self, request, obj):
+        transition = getattr(request, "workflow_step_done", None)
+        if transition is None:
+            return super().response_change(request, obj)
+        obj.refresh_from_db()
+        self.message_user(
+            request,
+            f"已保存本页的修改并{transition.label}：“{obj}”现为“{obj.get_status_display()}”。",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
+
+    # Two editors on one article: a stale save names only what conflicts (articles/conflicts.py)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if request.method != "POST" or obj is None:
+            return kwargs
+        opened = conflicts.posted_state(request.POST)
+        if opened is not None and issubclass(inline.formset, BodyTextAware):
+            kwargs["opened_rows"] = opened["rows"].get(prefix)
+        if conflicts.takes_theirs(request.POST, prefix):
+            # "采用同事的版本": the rows are posted back as saved, so the inline changes nothing.
+            kwargs["data"] = saved_rows_posted(request.POST, inline.get_formset(request, obj), kwargs)
+        return kwargs
+
+    def _body_text_changed(self, request, obj) -> bool:
+        opened = conflicts.posted_state(request.POST)
+        if opened is None or opened.get("body_text") is None:
+            return super()._body_text_changed(request, obj)
+        if conflicts.takes_theirs(request.POST, "blocks"):
+            return False  # the colleague's body, as re-opened: neither box changes it
+        posted = request.POST.get("body_text")
+        return posted is not None and not same_text(posted, opened["body_text"])
+
+    def _merge_view(self, request, context, obj) -> None:
+        """On a stale save: the page re-opened at the saved version, the colleague's changes
+        in, the editor's own carried over, and conflicts side by side for a choice."""
+        form = context["adminform"].form
+        formsets = {f.formset.prefix: f.formset for f in context["inline_admin_formsets"]}
+        opened = conflicts.posted_state(form.data)
+        if form.has_error(NON_FIELD_ERRORS, code="stale") and opened is not None:
+            current = Article.objects.select_related("updated_by").get(pk=obj.pk)
+            merge, state = conflicts.analyse(form, formsets, opened, current)
+            data = form.data.copy()
+            data.update(merge.data)
+            data["opened_version"] = str(current.version)
+            data[conflicts.STATE_FIELD] = conflicts.sign(state)
+            form.data = data
+            form._errors[NON_FIELD_ERRORS] = form.error_class(
+                [merge_message(current, merge)], error_class="nonfield"
+            )
+            fresh = [prefix for prefix in formsets if prefix in merge.fresh_prefixes]
+            if fresh:
+                self._reopen_inlines(request, context, current, fresh)
+            context["merge"] = merge
+        elif opened and opened.get("conflicts"):
+            context["merge"] = conflicts.Merge(conflicts=conflicts.pending(form, opened))
+
+    def _reopen_inlines(self, request, context, article, prefixes) -> None:
+        """These inlines shown as saved now (unbound), the others as posted."""
+        shown = []
+        for inline_admin_formset in context["inline_admin_formsets"]:
+            formset = inline_admin_formset.formset
+            if formset.prefix in prefixes:
+                inline = inline_admin_formset.opts
+                fresh = inline.get_formset(request, article)(
+                    instance=article, prefix=formset.prefix, queryset=inline.get_queryset(request)
+                )
+                shown += self.get_inline_formsets(request, [fresh], [inline], article)
+            else:
+                shown.append(inline_admin_formset)
+        context["inline_admin_formsets"] = shown
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        context["transitions"] = workflow.available_transitions(request.user, obj) if obj else []
+        if request.method == "POST" and obj is not None and "adminform" in context:
+            self._merge_view(request, context, obj)
+        transitions = workflow.available_transitions(request.user, obj) if obj else []
+        context["transitions"] = transitions
+        posted = request.POST if request.method == "POST" else {}
+        context["workflow_steps"] = [
+            {"transition": t, "asks_note": t.name in NOTED_STEPS, "note": posted.get(f"note_{t.name}", "")}
+            for t in transitions
+        ]
+        step = getattr(request, "workflow_step", None)
+        if step in ARTICLE_TRANSITIONS:
+            context["workflow_step_not_taken"] = ARTICLE_TRANSITIONS[step]
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+def merge_message(current: Article, merge) -> str:
+    who = display_name(current.updated_by)
+    parts = [
+        f"保存未成功：您打开此页之后，{who} 于 {beijing(current.updated_at)} 保存了这篇稿件"
+        f"（现在是第 {current.version} 版）。本页已按新版本重新打开，您填写的内容没有丢失。"
+    ]
+    if merge.conflicts:
+        names = "、".join(f"“{c.label}”" for c in merge.conflicts)
+        parts.append(f"您和同事都改了{names}：请在上方的对照中逐项选择保留哪一版，再保存。")
+    else:
+        parts.append("没有冲突：检查无误后再点一次“保存”即合并。")
+    return "".join(parts)
+
+
+def saved_rows_posted(posted, formset_class, kwargs) -> dict:
+    """The POST with one inline's rows replaced by the rows as saved, as its page would post
+    them unchanged."""
+    formset = formset_class(instance=kwargs["instance"], prefix=kwargs["prefix"], queryset=kwargs["queryset"])
+    prefix = formset.prefix + "-"
+    data = posted.copy()
+    for key in [key for key in data if key.startswith(prefix)]:
+        del data[key]
+    forms_ = formset.initial_forms
+    data[f"{prefix}TOTAL_FORMS"] = data[f"{prefix}INITIAL_FORMS"] = str(len(forms_))
+    data[f"{prefix}MIN_NUM_FORMS"], data[f"{prefix}MAX_NUM_FORMS"] = "0", "1000"
+    for form in forms_:
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            data[form.add_prefix(name)] = "on" if value is True else str(value)
+    return data
+
+
+# Steps whose page field takes a note (required for those the table says).
+NOTED_STEPS = ("send_back", "withdraw", "republish")
+
+
+class StepRefused(Exception):
+    def __init__(self, messages_: list[str]):
+        super().__init__(messages_)
+        self.messages = messages_
+
+
+def requested_step(request) -> str | None:
+    """The workflow button a change form was posted with (`transition-<name>`), if any."""
+    if request.method != "POST":
+        return None
+    for key in request.POST:
+        name = key.removeprefix("transition-")
+        if name != key and name in ARTICLE_PAGE_TRANSITIONS:
+            return name
+    return None
+
+
+def take_step(article: Article, name: str, *, user, note: str = "") -> None:
+    """The article page's workflow steps, by name, carried out by their services."""
+    if name == "withdraw":
+        publishing.withdraw_article(article, user=user, note=note)
+    elif name == "republish":
+        publishing.republish_article(article, user=user, note=note)
+    elif name in ("submit", "approve", "send_back"):
+        workflow.move(article, name, user=user, note=note)
+    else:
+        raise ValidationError("未知的操作。")
 
 
 @admin.register(Publication)
@@ -726,11 +960,19 @@ class TransitionRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contributor)
-class ContributorAdmin(StoredObjectHeadingMixin, admin.ModelAdmin):
+class ContributorAdmin(StoredObjectHeadingMixin, VersionedAdminMixin, RevisionAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "disambiguation", "byline_total", "photo_credit_total"]
     list_filter = ["kind"]
     search_fields = ["name", "disambiguation"]
     ordering = ["name", "id"]
+    fields = ["name", "kind", "disambiguation", "version_display", "revision_link"]
+    readonly_fields = ["version_display", "revision_link"]
+    history = CONTRIBUTOR_HISTORY
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request):
         return (
@@ -766,18 +1008,25 @@ class TimelineItemInline(admin.TabularInline):
 
 
 @admin.register(Timeline)
-class TimelineAdmin(StoredObjectHeadingMixin, admin.ModelAdmin):
+class TimelineAdmin(StoredObjectHeadingMixin, WorkflowAdminMixin, RevisionAdminMixin, admin.ModelAdmin):
     form = TimelineForm
     list_display = ["title", "issue", "position", "item_total"]
     list_select_related = ["issue"]
     search_fields = ["title", "items__text"]
     autocomplete_fields = ["issue"]
-    fields = ["issue", "position", "title", "credit_action"]
+    fields = ["issue", "position", "title", "credit_action", "version_display", "revision_link"]
+    readonly_fields = ["version_display", "revision_link"]
+    history = TIMELINE_HISTORY
     inlines = [TimelineBylineInline, TimelineItemInline]
 
     class Media:
         css = {"all": ["articles/copydesk/copydesk.css"]}
         js = ["articles/copydesk/ordering.js"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The form checks the chosen issue against the rights of whoever is saving.
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"desk_user": request.user})
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(item_total=Count("items"))

@@ -2,72 +2,20 @@
 transition log, and read-only views of publications. Services do the work; this only shows
 it and hands requests to them."""
 
-from django import forms
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db.models import F
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+
+# The stale-save plumbing is the project's, shared with the picture desk (media).
+from newsroom.versioning import (  # noqa: F401
+    VersionedForm,
+    beijing,
+    bump_version,
+    display_name,
+    stale_message,
+)
 
 from .workflow import ArticleStatus, IssueStatus
 
 STATUS_LABELS = {**dict(IssueStatus.choices), **dict(ArticleStatus.choices)}
-
-
-def display_name(user) -> str:
-    if user is None:
-        return "系统（命令行）"
-    return user.get_full_name() or user.get_username()
-
-
-def beijing(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else "—"
-
-
-class VersionedForm(forms.ModelForm):
-    """Carries the version the editor opened and refuses the save if someone saved since.
-
-    Checked in `clean()`, which the admin runs inside the save's transaction; the row is
-    locked (select_for_update) so two saves cannot both pass the check on PostgreSQL.
-    """
-
-    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["opened_version"].initial = self.instance.version
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.instance.pk:
-            return cleaned
-        model = type(self.instance)
-        current = (
-            model.objects.select_for_update()
-            .only("version", "updated_by", "updated_at")
-            .get(pk=self.instance.pk)
-        )
-        opened = cleaned.get("opened_version")
-        if opened != current.version:
-            raise ValidationError(stale_message(model, current, opened), code="stale")
-        return cleaned
-
-
-def stale_message(model, current, opened) -> str:
-    who = display_name(get_user_model().objects.filter(pk=current.updated_by_id).first())
-    return (
-        f"保存未成功：您打开此页之后，{who} 于 {beijing(current.updated_at)} 保存了这份"
-        f"{model._meta.verbose_name}（您打开的是第 {opened or '?'} 版，现在是第 {current.version} 版）。"
-        "为免覆盖对方的修改，这次保存没有写入；您填写的内容仍在本页。"
-        "请在新标签页中打开本页查看最新内容，把您的修改合并进去后再保存。"
-    )
-
-
-def bump_version(obj, user) -> None:
-    """Every save of the object or any of its inlines makes a new version."""
-    type(obj).objects.filter(pk=obj.pk).update(version=F("version") + 1, updated_by=user)
-    obj.refresh_from_db(fields=["version", "updated_by", "updated_at"])
 
 
 def transition_table(records) -> str:
@@ -104,3 +52,28 @@ def lines_block(lines: list[str]) -> str:
         ((colour.get(line.strip()[:1], "inherit"), line) for line in lines),
     )
     return format_html('<div class="pending-changes">{}</div>', items)
+
+
+# The reading order is shown on two pages: the issue's (its parts' 版序 inlines) and each
+# part's own (版序, 专题). A position saved on either makes the other's open form stale.
+
+
+def reading_order_saved(form, user, change: bool) -> None:
+    """A part's own page moved it (版序 or 专题): the issues it left and joined get a new
+    version, so an issue page opened before refuses to write the old order back."""
+    from .models import Issue
+
+    moved = {"position", "issue"} & set(form.changed_data)
+    if not change or not moved or not hasattr(form.instance, "issue_id"):
+        return
+    issues = {form.instance.issue_id, form.initial.get("issue")} - {None}
+    for issue in Issue.objects.filter(pk__in=issues):
+        bump_version(issue, user)
+
+
+def parts_moved(formset, user) -> None:
+    """The issue page changed parts (版序, a timeline's title): each gets a new version, so
+    its own page opened before refuses to write the old value back."""
+    for part, _ in formset.changed_objects:
+        if hasattr(part, "version"):
+            bump_version(part, user)

@@ -36,8 +36,18 @@ Why the pointer cannot go stale
   withdrawal is gone at once in every process. Only content-addressed bytes are kept locally.
 - Nothing read inside a transaction (ATOMIC_REQUESTS, tests) is cached or taken from the
   cache: it may be state that is rolled back.
-- If Redis cannot be reached when a publish commits, cached pointers are not retired: they
-  expire within DELIVERY_POINTER_TTL seconds (logged as an error).
+- Redis that does not answer (hung, or away) is asked within bounds (REDIS_CONNECT_TIMEOUT,
+  REDIS_SOCKET_TIMEOUT, then left alone for REDIS_RETRY_AFTER: newsroom/redis_cache.py), and
+  reads fall back to the database: one small query each, as without Redis, so a publish or
+  withdrawal is seen at once. A process that saw Redis fail uses nothing it kept in memory
+  and, once Redis answers again, replaces the generation before using anything Redis holds
+  (`Distrust`): a publish committed meanwhile may have gone unannounced. One that saw
+  nothing fail may go on with what it keeps in memory for DELIVERY_LOCAL_POINTER_TTL (2 s),
+  then asks Redis (and so sees it fail). A publish whose announcement failed is announced
+  again every second by its process until Redis takes it; whatever happens, no pointer
+  outlives DELIVERY_POINTER_TTL, and no cache downstream serves the replaced state longer
+  than `stale_for()` seconds, which is what the admin tells the duty chief
+  (`announcements()`).
 
 Downstream caches (browsers, the CDN) keep a response for `max-age`, and may serve it for
 `stale-while-revalidate` more seconds while they ask again; both are cut so that neither
@@ -45,13 +55,16 @@ reaches past the next scheduled publication. A withdrawn issue answers 404 with
 `Cache-Control: no-cache` (see views).
 """
 
+import contextlib
 import functools
 import gzip
 import hashlib
+import json
 import logging
 import math
 import os
 import select
+import sys
 import threading
 import time
 import uuid
@@ -67,10 +80,12 @@ from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.memcached import BaseMemcachedCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import connections, router, transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
-from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
+from django.utils.cache import parse_etags
+from django.utils.http import http_date, parse_http_date_safe
+
+from newsroom.redis_cache import UNANSWERED, Breaker, client_for, server_of
 
 from . import selectors
 from .models import Publication
@@ -85,6 +100,24 @@ def _complain(message: str, *args) -> None:
     if time.monotonic() - _complaints.get(message, -math.inf) >= 60:
         _complaints[message] = time.monotonic()
         log.exception(message, *args)
+
+
+class Distrust:
+    """Whether this process saw the shared cache fail since it last replaced the generation.
+    While Redis did not answer, a publish may have committed without its announcement:
+    pointers Redis still holds could predate it. So the first time Redis answers again,
+    this process replaces the generation (and announces it) before using any of them."""
+
+    since: float | None = None
+
+    @classmethod
+    def failed(cls, message: str, *, unannounced: bool = False) -> None:
+        """Called while handling the error: distrust follows a Redis that did not answer,
+        or an announcement not made; an error of Redis's own (out of memory for a value)
+        loses nothing that readers would be served."""
+        if cls.since is None and (unannounced or isinstance(sys.exc_info()[1], UNANSWERED)):
+            cls.since = time.monotonic()
+        _complain(message)
 
 
 IDENTITY = "identity"
@@ -236,13 +269,11 @@ _redis_clients: dict[tuple[int, str], object] = {}
 
 
 def redis_client(url: str):
-    """A redis-py client for `url`, one per process."""
+    """A redis-py client for `url`, one per process, bounded in time like the cache's
+    (REDIS_CONNECT_TIMEOUT, REDIS_SOCKET_TIMEOUT, the breaker: newsroom/redis_cache.py)."""
     key = (os.getpid(), url)
     if key not in _redis_clients:
-        import redis
-
-        # Short timeouts: a Redis that does not answer must not hold requests up.
-        _redis_clients[key] = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        _redis_clients[key] = client_for(url)
     return _redis_clients[key]
 
 
@@ -264,6 +295,7 @@ class Listener:
         self.known_target = None  # (the shared cache, process id, its target): worked out once
         self.poller = None  # select.poll on the subscription's socket
         self.polled = None  # the file descriptor it watches
+        self.server = None  # the breaker's name for the subscription's server
 
     def current(self, shared) -> int | None:
         """The local generation after reading every announcement, or None when this process
@@ -276,6 +308,14 @@ class Listener:
             try:
                 if self.target != target:  # a forked worker, or another cache configured
                     self._close()
+                    self.server = server_of(redis_client(target[1]).connection_pool)
+                if Distrust.since is not None or Breaker.is_open(self.server):
+                    # A call to this Redis failed: a subscription on it may hear nothing
+                    # because nothing gets through, not because nothing was published.
+                    # Until Redis has answered again (and the generation is replaced),
+                    # nothing kept in memory is used.
+                    self._close()
+                    return None
                 if self.pubsub is None:
                     if time.monotonic() < self.retry_at:
                         return None
@@ -285,9 +325,11 @@ class Listener:
                         self.generation += 1
                 return self.generation
             except Exception:
-                _complain("delivery: not listening for publishes, asking Redis each time")
+                if self.server is not None:
+                    Breaker.failed(self.server)
+                Distrust.failed("delivery: not listening for publishes, asking Redis each time")
                 self._close()
-                self.retry_at = time.monotonic() + 5
+                self.retry_at = time.monotonic() + settings.REDIS_RETRY_AFTER
                 return None
 
     def _something_arrived(self) -> bool:
@@ -318,7 +360,8 @@ class Listener:
         _, url, channel = target
         self.target, self.pubsub = target, redis_client(url).pubsub()
         self.pubsub.subscribe(channel)
-        if self.pubsub.get_message(timeout=2) is None:  # the subscription's confirmation
+        # The subscription's confirmation, waited for no longer than any other answer.
+        if self.pubsub.get_message(timeout=settings.REDIS_SOCKET_TIMEOUT) is None:
             raise ConnectionError("no confirmation of the subscription")
         self.generation += 1  # nothing kept before this moment is trusted
 
@@ -395,8 +438,12 @@ def _cached(key: str, shared, now: float):
         found = shared.get_many([GENERATION_KEY, key])
         generation = _generation(shared, found)
     except Exception:
-        _complain("delivery: shared cache unavailable, asking the database")
+        Distrust.failed("delivery: shared cache unavailable, asking the database")
         return None, None
+    if Distrust.since is not None:
+        # Redis answers again after failing: nothing it holds is trusted (see Distrust).
+        generation = _replace_generation(shared)
+        return None, (None if generation is None else (None, generation))
     if local is not None and held is not None and held.local == local and held.shared != generation:
         # The shared generation moved on and no announcement came: the subscription is
         # broken (silently). Nothing kept is trusted until it is made again.
@@ -421,7 +468,7 @@ def _remember(key: str, value, valid_until: float, token, shared, now: float) ->
     try:
         shared.set(key, (generation, valid_until, value), timeout=math.ceil(valid_until - now) + 1)
     except Exception:
-        _complain("delivery: could not share a pointer")
+        Distrust.failed("delivery: could not share a pointer")
     _keep_here(key, local, generation, valid_until, value, now)
 
 
@@ -441,20 +488,109 @@ def publications_changed(using: str = "default") -> None:
 
 
 def new_generation() -> None:
-    shared = shared_cache()
+    """Retire every cached pointer: a new shared generation, announced to every worker.
+
+    When Redis does not answer, the publish stays committed and readers may be served
+    the state before it for a while: `stale_for()` seconds at most (pointers expire; a
+    worker that saw Redis fail replaces the generation itself once it answers again:
+    `Distrust`). This process also tries again every second until it gets through, and the
+    admin tells the duty chief (`announcements()`)."""
+    if _replace_generation(shared_cache()) is None:
+        record = getattr(_announcing, "current", None)
+        if record is not None:
+            record.failed = True
+        _retire_later(time.monotonic() + settings.DELIVERY_POINTER_TTL)
+
+
+def _replace_generation(shared) -> str | None:
+    """Set and announce a new generation: it, or None when Redis did not take it."""
     if shared is None:
-        return
+        return ""
+    generation = uuid.uuid4().hex
     try:
-        shared.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        shared.set(GENERATION_KEY, generation, timeout=None)
         if isinstance(shared, RedisCache):
             listener.announce(shared)
     except Exception:
-        # Readers go on using pointers of the old generation until they expire
-        # (DELIVERY_POINTER_TTL): say so loudly.
         log.exception(
-            "delivery: could not retire cached pointers; they expire within %ss",
-            settings.DELIVERY_POINTER_TTL,
+            "delivery: could not retire cached pointers; readers may get what they held for up to %ss",
+            stale_for(),
         )
+        Distrust.failed("delivery: could not retire cached pointers", unannounced=True)
+        return None
+    Distrust.since = None
+    return generation
+
+
+def stale_for() -> int:
+    """Seconds after a publish or withdrawal whose announcement failed within which no
+    cache serves what it replaced: a pointer lives DELIVERY_POINTER_TTL at most, and a
+    browser or CDN that fetched an answer just then keeps it for max-age, then serves it
+    stale-while-revalidate more while it asks again."""
+    return (
+        settings.DELIVERY_POINTER_TTL + settings.DELIVERY_MAX_AGE + settings.DELIVERY_STALE_WHILE_REVALIDATE
+    )
+
+
+_retiring = {"until": 0.0}
+_retiring_lock = threading.Lock()
+
+
+def _retire_later(until: float) -> None:
+    """Try to replace the generation again, every second, until it works or `until` (when
+    every pointer it was to retire has expired anyway); one thread at a time."""
+    with _retiring_lock:
+        running = _retiring["until"] > time.monotonic()
+        _retiring["until"] = max(_retiring["until"], until)
+        if running:
+            return
+
+    def attempts():
+        while True:
+            time.sleep(1)
+            if time.monotonic() >= _retiring["until"]:
+                return
+            if _replace_generation(shared_cache()) is not None:
+                with _retiring_lock:
+                    _retiring["until"] = 0.0
+                return
+
+    threading.Thread(target=attempts, name="delivery-retire-pointers", daemon=True).start()
+
+
+_announcing = threading.local()
+
+
+class Announcements:
+    """What became of the announcements of the publishes committed inside
+    `announcements()`: whether one could not be made, and what to tell the duty chief."""
+
+    def __init__(self):
+        self.failed = False
+
+    @property
+    def late(self) -> str | None:
+        """None when every change reached every worker at once, else the truth, in Chinese."""
+        if not self.failed:
+            return None
+        return (
+            f"缓存服务器（Redis）没有应答，这次变动未能立即通知各台服务器：读者最迟 {stale_for()} 秒后才看到变动，"
+            "在此之前仍可能看到原来的内容（缓存将在这段时间内过期）。如需更快生效，请清除 CDN 缓存，并请技术部门检查 Redis。"
+        )
+
+
+@contextlib.contextmanager
+def announcements():
+    """Collects what became of the announcements of publishes committed inside the block
+    (the admin's publish and withdraw buttons tell the chief)."""
+    outer = getattr(_announcing, "current", None)
+    _announcing.current = record = Announcements()
+    try:
+        yield record
+    finally:
+        _announcing.current = outer
+        if outer is not None:
+            outer.failed |= record.failed
 
 
 def _generation(shared, found) -> str:
@@ -541,13 +677,80 @@ def _validators(sha256: str, suffix: str, last_modified: int) -> tuple[str, str]
 
 
 PRECONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
+PRECONDITION_FAILED = {
+    "code": "precondition_failed",
+    "detail": "所请求的版本已不是当前版本（If-Match 或 If-Unmodified-Since 的条件不成立）：请去掉这些条件重新请求，取得当前内容。",
+}
 
 
 def _conditional(request, response, etag: str, last_modified: int | None = None):
-    """Django's evaluation of the request's preconditions (RFC 9110 §13.2.2), when it has any."""
-    if not any(header in request.META for header in PRECONDITIONS):
+    """The request's preconditions evaluated as RFC 9110 §13.2.2 orders them, for a GET or
+    HEAD of a representation that exists: `response` when they hold (or there are none), a
+    412 when If-Match (strong comparison) or, without it, If-Unmodified-Since fails, a 304
+    when If-None-Match (weak comparison) or, without it, If-Modified-Since fails.
+
+    Django's get_conditional_response is not used: it fails If-Unmodified-Since for a
+    resource without a Last-Modified (the list), which §13.1.4 says to ignore, and its 412
+    has none of the API's error shape. A date that is not one valid HTTP-date is ignored
+    (§13.1.3, §13.1.4); an If-Match that names no valid entity tag matches nothing."""
+    meta = request.META
+    if not any(header in meta for header in PRECONDITIONS):
         return response
-    return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+    if_match = meta.get("HTTP_IF_MATCH", "").strip()
+    if if_match:
+        if not _tag_matches(etag, if_match, weak=False):
+            return _precondition_failed(request, response)
+    elif last_modified is not None:
+        since = _http_date(meta.get("HTTP_IF_UNMODIFIED_SINCE"))
+        if since is not None and last_modified > since:
+            return _precondition_failed(request, response)
+    if_none_match = meta.get("HTTP_IF_NONE_MATCH", "").strip()
+    if if_none_match:
+        if _tag_matches(etag, if_none_match, weak=True):
+            return _not_modified(response)
+    elif last_modified is not None:
+        since = _http_date(meta.get("HTTP_IF_MODIFIED_SINCE"))
+        if since is not None and last_modified <= since:
+            return _not_modified(response)
+    return response
+
+
+def _tag_matches(etag: str, field: str, *, weak: bool) -> bool:
+    """Whether an If-Match / If-None-Match value names `etag` (a strong tag of ours): `*`
+    names any current representation; weak comparison ignores a W/ prefix (§8.8.3.2)."""
+    tags = parse_etags(field)
+    if tags == ["*"]:
+        return True
+    if weak:
+        return any(tag.removeprefix("W/") == etag for tag in tags)
+    return etag in tags
+
+
+def _http_date(value: str | None) -> int | None:
+    """Unix seconds of one valid HTTP-date (any of the three formats), else None."""
+    return parse_http_date_safe(value.strip()) if value else None
+
+
+# What a 304 carries of the 200 it stands for (RFC 9110 §15.4.5).
+NOT_MODIFIED_HEADERS = ("ETag", "Last-Modified", "Cache-Control", "Vary")
+
+
+def _not_modified(response: HttpResponse) -> HttpResponseNotModified:
+    answer = HttpResponseNotModified()
+    for name in NOT_MODIFIED_HEADERS:
+        if name in response:
+            set_headers(answer, **{name.replace("-", "_"): response[name]})
+    return answer
+
+
+def _precondition_failed(request, response: HttpResponse) -> HttpResponse:
+    """412 in the API's error shape, with the current ETag (what the client may ask for
+    instead); an error, so no CDN keeps it (views.PublicView.finalize_response agrees)."""
+    answer = HttpResponse(status=412, content_type="application/json")
+    set_headers(answer, ETag=response["ETag"], Cache_Control="no-cache", Vary="Accept-Encoding")
+    body = json.dumps(PRECONDITION_FAILED, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    _send(answer, request, body, IDENTITY)
+    return answer
 
 
 def _send(response: HttpResponse, request, body: bytes, encoding: str) -> None:
@@ -631,7 +834,7 @@ def _bytes(pointer: Pointer, encoding: str, shared, fetched: bytes | None) -> by
         try:
             body = shared.get(f"delivery:bytes:{key}")
         except Exception:
-            _complain("delivery: shared cache unavailable, asking the database")
+            Distrust.failed("delivery: shared cache unavailable, asking the database")
             shared = None
         if body is not None:
             local_bytes.put(key, body, len(body))
@@ -648,7 +851,7 @@ def _keep(sha256: str, encoding: str, body: bytes, shared) -> None:
         try:
             shared.set(f"delivery:bytes:{key}", body, timeout=settings.DELIVERY_SHARED_BYTES_TTL)
         except Exception:
-            _complain("delivery: could not share stored bytes")
+            Distrust.failed("delivery: could not share stored bytes")
 
 
 # The issue list

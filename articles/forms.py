@@ -9,11 +9,12 @@ from django.forms.models import BaseInlineFormSet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from . import conflicts
 from .admin_workflow import VersionedForm
 from .copydesk.desk import body_too_long, manuscript_too_long
 from .copydesk.docx import UnreadableDocument, docx_text
 from .models import Issue, Timeline, TimelineItem
-from .services import copydesk, ordering
+from .services import copydesk, ordering, workflow
 from .typesetting import parse_printed_date
 
 BOTH_CHANGED = (
@@ -23,15 +24,20 @@ BOTH_CHANGED = (
 
 
 class BodyTextAware:
-    """Inline formsets of the body: refuse the save when the body text changed too."""
+    """Inline formsets of the body: refuse the save when the body text changed too.
 
-    def __init__(self, *args, body_text_changed: bool = False, **kwargs):
+    Both are compared with the page as the editor opened it (`opened_rows`, from the page's
+    signed `opened_state`), not with what is saved now: a colleague's save since is not an
+    edit of this editor's, and a stale save is refused for what it is."""
+
+    def __init__(self, *args, body_text_changed: bool = False, opened_rows: dict | None = None, **kwargs):
         self.body_text_changed = body_text_changed
+        self.opened_rows = opened_rows
         super().__init__(*args, **kwargs)
 
     def clean(self):
         super().clean()
-        if self.body_text_changed and self.has_changed():
+        if self.body_text_changed and conflicts.rows_changed(self, self.opened_rows):
             raise ValidationError(BOTH_CHANGED, code="body_changed_twice")
 
 
@@ -149,14 +155,22 @@ class ArticleForm(VersionedForm):
     reading position no other part of the issue holds."""
 
     body_text = BodyTextField(label="正文（文本编辑）", required=False, help_text=BODY_HELP)
+    # The article as this page was opened, signed: what a stale save is compared with
+    # (articles/conflicts.py), so that only what really conflicts is named.
+    opened_state = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Why a workflow step posted with this page was refused (the save was undone with it):
+    # set by the admin on the form class it shows the page again with.
+    refusals: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.body_plan = None
         field = self.fields.get("body_text")
+        text = copydesk.body_text(self.instance)
+        if self.instance.pk and not self.is_bound:
+            self.fields["opened_state"].initial = conflicts.sign(conflicts.state_of(self.instance, text))
         if field is None:
             return
-        text = copydesk.body_text(self.instance)
         if text is None:
             field.disabled = True
             field.help_text = BODY_NOT_TEXT
@@ -166,9 +180,16 @@ class ArticleForm(VersionedForm):
 
     def clean(self):
         cleaned = super().clean()
+        for reason in self.refusals:
+            self.add_error(None, reason)
+        self._merge(cleaned)
         # Only a body text that passed its field's checks is read (a refused one is not in
         # cleaned_data, and reading "" instead would plan an empty body).
-        if "body_text" in self.changed_data and "body_text" in cleaned:
+        if (
+            "body_text" in self.changed_data
+            and "body_text" in cleaned
+            and not same_text(cleaned["body_text"], self.fields["body_text"].initial)
+        ):
             plan = copydesk.check_body(cleaned["body_text"])
             if plan.errors:
                 self.add_error("body_text", plan.errors)
@@ -176,6 +197,27 @@ class ArticleForm(VersionedForm):
                 self.body_plan = plan
         refuse_position_clash(self, cleaned)
         return cleaned
+
+    def _merge(self, cleaned: dict) -> None:
+        """A page re-opened after a conflicting save: each conflict needs the editor's
+        choice; "采用同事的版本" saves the colleague's value as the page was re-opened with it."""
+        state = conflicts.posted_state(self.data)
+        if not state:
+            return
+        for key in conflicts.unchosen(self.data, state):
+            self.add_error(
+                None,
+                f"“{conflicts.label(key)}”您和同事都改了：请在本页上方的对照中选择“保留我的修改”"
+                "或“采用同事的版本”，再保存。",
+            )
+        for key in state.get("conflicts", ()):
+            if conflicts.choice(self.data, key) != conflicts.THEIRS:
+                continue
+            if key in conflicts.FIELDS and key in self.fields:
+                value = state["fields"].get(key)
+                cleaned[key] = self.fields[key].clean("" if value is None else value)
+            elif key == conflicts.BODY and "body_text" in self.fields and state.get("body_text") is not None:
+                cleaned["body_text"] = state["body_text"]
 
 
 # --- Reading order -----------------------------------------------------------------------
@@ -286,7 +328,13 @@ class TimelineItemForm(forms.ModelForm):
         return value
 
 
-class TimelineForm(forms.ModelForm):
+class TimelineForm(VersionedForm):
+    """A timeline's own fields: stale-checked (a save also writes back its items and
+    compilers, so a page opened before a colleague's save must not), a free 版序, and an
+    issue the editor may change (`may_change_timeline`: added to or moved into it)."""
+
+    desk_user = None  # set by the admin: whose rights the chosen issue is checked against
+
     class Meta:
         model = Timeline
         fields = ["issue", "position", "title", "credit_action"]
@@ -294,6 +342,14 @@ class TimelineForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         refuse_position_clash(self, cleaned)
+        issue = cleaned.get("issue")
+        moved_into = issue is not None and "issue" in self.changed_data and self.desk_user is not None
+        if moved_into and not workflow.may_change_timeline(self.desk_user, Timeline(issue=issue)):
+            self.add_error(
+                "issue",
+                f"专题“{issue}”已经发布过，只有值班主任可以在其中添加或移入大事记："
+                "请选择尚未发布的专题，或请值班主任操作。",
+            )
         return cleaned
 
 

@@ -39,7 +39,7 @@ class EditedModel(models.Model):
         abstract = True
 
 
-class Contributor(models.Model):
+class Contributor(EditedModel):
     """A person or an organisation credited anywhere: one row per real contributor."""
 
     class Kind(models.TextChoices):
@@ -55,7 +55,10 @@ class Contributor(models.Model):
         validators=PLAIN_TEXT,
         help_text="同名时用于区分，例如“本报杭州记者站”或“江山市”。",
     )
+    # NULL for rows older than the field: nobody's, so only editors and chiefs change them.
+    created_by = acting_user("创建人", editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     class Meta:
         verbose_name = "作者/单位"
@@ -168,9 +171,37 @@ class Article(EditedModel):
     def __str__(self):
         return self.headline
 
+    def save(self, *args, **kwargs):
+        self.refuse_move()
+        super().save(*args, **kwargs)
+        self._stored_issue_id = self.issue_id
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        # The issue as stored: a move is seen by comparing with it (`refuse_move`).
+        article._stored_issue_id = article.__dict__.get("issue_id")
+        return article
+
     def clean(self):
         if not self.slug:
             self.slug = slugs.unique_slug(Article, self.headline, exclude_pk=self.pk)
+        self.refuse_move()
+
+    def refuse_move(self) -> None:
+        """One live copy: an article that was ever in a publication stays in that issue, or
+        readers could keep getting it from the old one after a withdrawal or correction."""
+        stored = getattr(self, "_stored_issue_id", None)
+        if stored is None or self.issue_id == stored or not self.pk:
+            return
+        if PublishedArticle.objects.filter(article_id=self.pk).exists():
+            raise ValidationError(
+                {
+                    "issue": "这篇稿件已经发布过，不能改到另一个专题：读者仍会从原专题读到它。"
+                    "如需放进另一个专题，请先在原专题撤稿，再在新专题中新建（或复制）这篇稿件。"
+                },
+                code="published_article_moved",
+            )
 
     @property
     def byline_line(self) -> str:
@@ -342,7 +373,7 @@ class IssuePhoto(models.Model):
         return str(self.photo)
 
 
-class Timeline(models.Model):
+class Timeline(EditedModel):
     """A chronicle (大事记) with its own title and compiled-by credit."""
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="timelines", verbose_name="专题")
@@ -355,6 +386,7 @@ class Timeline(models.Model):
         default=CreditAction.COMPILED,
         blank=True,
     )
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     class Meta:
         verbose_name = "大事记"

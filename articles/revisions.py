@@ -1,17 +1,26 @@
-"""What django-reversion keeps of an article each time it is saved: the article's own fields
-with its bylines, testimony sections, body blocks (photo placements are blocks with a photo,
-so they are kept too; the photo itself is the picture desk's and is not) and corrections.
-Issues keep their own fields only, so an issue edit has a history without copying every
-article in it.
+"""What django-reversion keeps of each object readers see, each time it is saved.
 
-Imported once, from `ArticlesConfig.ready()`. Old versions are read and put back only by
-`articles.services.revisions`, never by reversion's own `Revision.revert()`: the
-bookkeeping fields below are not stored, so a plain revert would write their defaults.
+- An article: its own fields with its bylines, testimony sections, body blocks (photo
+  placements are blocks with a photo, so they are kept too) and corrections.
+- An issue: its own fields only, so an issue edit has a history without copying every
+  article in it.
+- A photo with its credits; a contributor; a timeline with its items and compilers.
+
+Each part saved on its own still makes a revision of what it belongs to. Imported once,
+from `ArticlesConfig.ready()`, which also registers who may change each of these objects
+(`newsroom.object_rules`, read by the admin of every app). Old versions are read and put
+back only by `articles.services.revisions` and `newsroom.revisions`, never by reversion's
+own `Revision.revert()`: the bookkeeping fields below are not stored, so a plain revert
+would write their defaults.
 """
 
 import reversion
 
-from .models import Article, Block, Byline, Correction, Issue, Section
+from media.models import Photo, PhotoCredit
+from newsroom import object_rules
+
+from .models import Article, Block, Byline, Contributor, Correction, Issue, Section, Timeline, TimelineItem
+from .services import workflow
 
 # The stale-save check compares `version`, so it may only ever grow: a restore bumps it and
 # names who restored, rather than bringing back an old number and an old name.
@@ -20,8 +29,19 @@ BOOKKEEPING = ("version", "updated_by", "updated_at")
 ARTICLE_PARTS = ("bylines", "sections", "blocks", "corrections")
 
 reversion.register(Article, exclude=BOOKKEEPING, follow=ARTICLE_PARTS)
-# A part saved on its own (a block changed by a service) still makes a revision of the whole
-# article. A timeline's byline has no article and follows nothing.
-for part in (Byline, Section, Block, Correction):
+for part in (Section, Block, Correction):
     reversion.register(part, follow=("article",))
+# A byline is an article's or a timeline's; the other reference is empty and followed by nothing.
+reversion.register(Byline, follow=("article", "timeline"))
 reversion.register(Issue, exclude=BOOKKEEPING)
+reversion.register(Contributor, exclude=BOOKKEEPING)
+reversion.register(Timeline, exclude=BOOKKEEPING, follow=("bylines", "items"))
+reversion.register(TimelineItem, follow=("timeline",))
+# The renditions follow from the file and the focal point; the key says which were made.
+reversion.register(Photo, exclude=(*BOOKKEEPING, "renditions_key"), follow=("credits",))
+reversion.register(PhotoCredit, follow=("photo",))
+
+object_rules.register("media.Photo", workflow.may_change_photo)
+object_rules.register("articles.Contributor", workflow.may_change_contributor)
+object_rules.register("articles.Issue", workflow.may_change_issue)
+object_rules.register("articles.Timeline", workflow.may_change_timeline)

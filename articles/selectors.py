@@ -152,12 +152,14 @@ ISSUE_SQL = {
         ORDER BY p.issue_id, p.number DESC LIMIT 1"""  # noqa: S608
     for encoding, column in STORED_COLUMNS.items()
 }
-# Parameters: moment, held SHA-256, article id, kind, moment.
+# Parameters: moment, held SHA-256, article id, kind, moment. Should two issues carry the
+# article (data from before moves of published articles were refused), the newest copy wins.
 ARTICLE_SQL = {
     encoding: f"""SELECT a.id, a.sha256, p.visible_from, p.created_at, {NEXT_CHANGE},
         CASE WHEN a.sha256 = %s THEN NULL ELSE a.{column} END
         FROM {PUBLISHED_ARTICLE} a JOIN {PUBLICATION} p ON p.id = a.publication_id
-        WHERE a.article_id = %s AND {LIVE} ORDER BY a.id LIMIT 1"""  # noqa: S608
+        WHERE a.article_id = %s AND {LIVE}
+        ORDER BY p.visible_from DESC, p.id DESC LIMIT 1"""  # noqa: S608
     for encoding, column in STORED_COLUMNS.items()
 }
 # Parameters: moment, kind, moment.

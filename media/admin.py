@@ -1,3 +1,4 @@
+import errno
 from functools import partial
 
 from django.contrib import admin, messages
@@ -10,16 +11,40 @@ from django.utils.html import format_html
 
 from newsroom.admin_autocomplete import RowAutocompleteInlineMixin
 from newsroom.admin_pages import StoredObjectHeadingMixin
+from newsroom.admin_versions import RevisionAdminMixin, VersionedAdminMixin
+from newsroom.revisions import History
+from newsroom.versioning import VersionedForm
 
 from . import specs
 from .conf import conf
-from .forms import PhotoCreditForm, PhotoForm
+from .forms import STORAGE_FAILED, STORAGE_FULL, PhotoCreditForm, PhotoForm
 from .metadata import FIELDS, date_taken_label, read_embedded, suggested_alt_text
 from .models import Photo, PhotoCredit, Rendition
 from .services import renditions
+from .storage import discard_partial_upload
 from .suggestions import credit_suggestions
 
 THUMBNAIL_SPEC, PICKER_SPEC = "original-480", "original-960"
+
+# Every field of a photo readers see, with its credits: what a revision shows and restores.
+PHOTO_HISTORY = History(
+    Photo,
+    shown=("image", "width", "height", "caption", "alt_text", "credit_action", "focal_x", "focal_y"),
+    parts={"credits": None},
+)
+
+
+class VersionedPhotoForm(VersionedForm, PhotoForm):
+    """The photo form, refused when someone saved the photo after the page was opened."""
+
+
+class UploadNotStored(Exception):
+    """Writing the uploaded file failed (a full disk): the save is rolled back and the
+    page shown again with the reason."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 class PhotoCreditInline(RowAutocompleteInlineMixin, admin.TabularInline):
@@ -60,17 +85,27 @@ def thumbnail(photo):
 
 
 @admin.register(Photo)
-class PhotoAdmin(StoredObjectHeadingMixin, admin.ModelAdmin):
-    form = PhotoForm
+class PhotoAdmin(StoredObjectHeadingMixin, VersionedAdminMixin, RevisionAdminMixin, admin.ModelAdmin):
+    form = VersionedPhotoForm
+    history = PHOTO_HISTORY
     list_display = [thumbnail, "caption", "credit_line_display", "width", "height", "created_at"]
     list_display_links = [thumbnail, "caption"]
     list_filter = ["credit_action", "created_at"]
     search_fields = ["caption", "alt_text", "credits__contributor__name"]
-    readonly_fields = ["focal_picker", "width", "height", "embedded_metadata_display", "renditions_display"]
+    readonly_fields = [
+        "focal_picker",
+        "width",
+        "height",
+        "embedded_metadata_display",
+        "renditions_display",
+        "version_display",
+        "revision_link",
+    ]
     fieldsets = [
         (None, {"fields": ["image", "focal_picker", ("focal_x", "focal_y"), ("width", "height")]}),
         ("说明与署名", {"fields": ["embedded_metadata_display", "caption", "alt_text", "credit_action"]}),
         ("衍生图", {"fields": ["renditions_display"], "classes": ["collapse"]}),
+        ("记录", {"fields": ["version_display", "revision_link"]}),
     ]
     inlines = [PhotoCreditInline]
     date_hierarchy = "created_at"
@@ -165,11 +200,46 @@ class PhotoAdmin(StoredObjectHeadingMixin, admin.ModelAdmin):
         if new_file:
             obj.embedded_metadata = read_embedded(form.cleaned_data["image"])
         moved = bool({"focal_x", "focal_y"} & set(form.changed_data))
-        super().save_model(request, obj, form, change)
+        try:
+            super().save_model(request, obj, form, change)
+        except OSError as error:
+            if not new_file:
+                raise
+            discard_partial_upload(obj)
+            full = error.errno in (errno.ENOSPC, errno.EDQUOT)
+            raise UploadNotStored(STORAGE_FULL if full else STORAGE_FAILED) from error
         if new_file or moved or not obj.renditions_ready:
             # After the commit, still within this request (the editor sees the outcome):
             # a failure leaves the saved photo alone and marks it not ready.
             transaction.on_commit(partial(self._make_renditions, request, obj, moved and change))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except UploadNotStored as refused:
+            # The view's transaction is rolled back: nothing was saved. The same POST is
+            # shown again through the form, which puts the reason on the file field and
+            # keeps everything else the editor typed.
+            request._photo_upload_refused = refused.message
+            for upload in request.FILES.values():
+                upload.seek(0)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refused = getattr(request, "_photo_upload_refused", "")
+        return type(form.__name__, (form,), {"storage_refused": refused}) if refused else form
+
+    def save_form(self, request, form, change):
+        photo = super().save_form(request, form, change)
+        if not change:
+            photo.uploaded_by = request.user  # the reporter's own photo, until it is used
+        return photo
+
+    def after_restore(self, request, photo) -> None:
+        # An older file or focal point is back: its renditions are made as after a save.
+        if not photo.renditions_ready:
+            transaction.on_commit(partial(self._make_renditions, request, photo, True))
 
     def _make_renditions(self, request, photo, moved: bool) -> None:
         outcome = renditions.refresh_quietly(photo)

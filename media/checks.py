@@ -20,3 +20,24 @@ def check_media_root_outside_package(app_configs, **kwargs):
             )
         ]
     return []
+
+
+PUBLIC_ACLS = {"public-read", "public-read-write", "authenticated-read"}
+
+
+@checks.register(checks.Tags.files)
+def check_public_originals(app_configs, **kwargs):
+    """Originals keep the camera's EXIF (GPS, owner, serial number) and are never for
+    readers: a bucket whose objects are all public would publish every one of them."""
+    options = settings.STORAGES.get("default", {}).get("OPTIONS", {})
+    acl = options.get("default_acl")
+    if acl in PUBLIC_ACLS:
+        return [
+            checks.Error(
+                f"AWS_DEFAULT_ACL={acl} makes every uploaded original (with its GPS EXIF) public.",
+                hint="Leave AWS_DEFAULT_ACL unset (private) and let a bucket policy allow public "
+                "reads of renditions/* only (README, Photos: what the storage promises).",
+                id="media.E002",
+            )
+        ]
+    return []

@@ -13,8 +13,17 @@ class Settings:
 
     @property
     def PHOTO_MAX_PIXELS(self) -> int:
-        # Guards against decompression bombs: a 100-megapixel camera is the ceiling.
-        return getattr(settings, "PHOTO_MAX_PIXELS", 100_000_000)
+        # Guards against decompression bombs, checked from the header before anything is
+        # decoded. The decoded picture takes up to 4 bytes a pixel, and the renditions are
+        # made from it: 50 megapixels (a 45-MP press camera fits) keep a worker within some
+        # 200 MB for the decode; a 100-MP file took 1.09 GB.
+        return getattr(settings, "PHOTO_MAX_PIXELS", 50_000_000)
+
+    @property
+    def PHOTO_MAX_ASPECT_RATIO(self) -> int:
+        # Long side over short side: a panorama of 8:1 or 10:1 still crops to 16:9 and 1:1
+        # worth showing; a 1×20000 strip gets 1-pixel crops and no WebP at all.
+        return getattr(settings, "PHOTO_MAX_ASPECT_RATIO", 20)
 
     @property
     def PHOTO_MAX_ANIMATION_PIXELS(self) -> int:

@@ -7,9 +7,16 @@ from newsroom.admin_autocomplete import RowAutocompleteForm
 
 from .metadata import suggested_alt_text
 from .models import Photo
-from .validators import EMPTY_PHOTO, UNREADABLE_PHOTO, refuse_svg_and_empty
+from .validators import EMPTY_PHOTO, UNREADABLE_PHOTO, refuse_bomb, refuse_svg_and_empty
 
 PREFILLED_HELP = "取自图片文件的内嵌信息，请核对、修改后保存。"
+STORAGE_FULL = (
+    "服务器存储空间已满，图片没有保存（其他内容也没有保存，仍在下方）。"
+    "请通知技术值班人员清理空间，然后重新上传图片并保存。"
+)
+STORAGE_FAILED = (
+    "图片文件写入存储时出错，图片没有保存（其他内容也没有保存，仍在下方）。请稍后重新上传图片并保存。"
+)
 
 
 class PhotoImageField(forms.ImageField):
@@ -17,10 +24,17 @@ class PhotoImageField(forms.ImageField):
         # Before Django's own image check, which would call an SVG merely "not an image".
         if data is not None and hasattr(data, "size"):
             refuse_svg_and_empty(data)
+            # Also before it: Django's check opens the file under Pillow's own bomb limit
+            # and would call a refused picture "unreadable" instead of "too many pixels".
+            refuse_bomb(data)
         return super().to_python(data)
 
 
 class PhotoForm(forms.ModelForm):
+    # Set (by the admin) when the page is shown again because storing the upload failed:
+    # the reason goes on the file field, and the editor's other input stays on the form.
+    storage_refused: str = ""
+
     image = PhotoImageField(
         label=Photo._meta.get_field("image").verbose_name,
         help_text=Photo._meta.get_field("image").help_text,
@@ -34,6 +48,12 @@ class PhotoForm(forms.ModelForm):
             "focal_x": forms.NumberInput(attrs={"step": "0.0001", "min": "0", "max": "1"}),
             "focal_y": forms.NumberInput(attrs={"step": "0.0001", "min": "0", "max": "1"}),
         }
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.storage_refused:
+            self.add_error("image", self.storage_refused)
+        return cleaned
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -58,6 +59,27 @@ class Photo(models.Model):
     # The key of the complete set of renditions last made (media.specs.set_key): a photo
     # whose key differs from its current one lacks renditions, decided without a query.
     renditions_key = models.CharField("衍生图版本", max_length=32, blank=True, editable=False)
+    # The stale-save check and the per-object rule: which version the editor opened, who
+    # saved last, and who uploaded the photo (NULL for rows older than the field: nobody's).
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name="最后修改人",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name="上传人",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 

@@ -1,6 +1,9 @@
 """Rendition files follow their rows: a deleted row's file is retired in the same
 transaction and deleted after the commit, unless a publication readers can be served
-still links to it; each new publication lets go of the files it no longer shows."""
+still links to it; each new publication lets go of the files it no longer shows, and
+the files of photos it dropped move to names readers never saw."""
+
+from functools import partial
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -21,8 +24,16 @@ def retire_rendition_file(sender, instance, using, **kwargs):
 @receiver(post_save, sender="articles.Publication", dispatch_uid="media.prune_after_publication")
 def prune_after_publication(sender, instance, created, using, **kwargs):
     if created:
-        # The new publication may be the one that stops linking to a replaced crop.
+        # The new publication may be the one that stops linking to a replaced crop, or to
+        # every file of a withdrawn article's photos.
         _prune_after_commit(using)
+        transaction.on_commit(partial(_retire_unlinked, instance.pk), using=using, robust=True)
+
+
+def _retire_unlinked(publication_pk: int) -> None:
+    from .services.renditions import retire_unlinked
+
+    retire_unlinked(publication_pk)
 
 
 class _Prune:

@@ -21,6 +21,10 @@ FORMATS = {
     "jpeg": ("JPEG", "jpg", "image/jpeg"),
 }
 
+# The longest side each encoder can write: an image whose planned rendition is longer can
+# be stored but never delivered, so uploads are refused up front (media.validators).
+MAX_SIDE = {"avif": 65536, "webp": 16383, "jpeg": 65535}
+
 
 @dataclass(frozen=True)
 class Planned:
@@ -148,6 +152,14 @@ def delivery_order() -> Callable[[RenditionRow], tuple]:
         formats.get(row.format, len(formats)),
         row.width,
     )
+
+
+def reader_file(rows) -> RenditionRow | None:
+    """The file behind a photo's `url`: the widest rendition of the whole frame, in JPEG
+    (read everywhere) if there is one; None until renditions exist. Never the original."""
+    frames = [row for row in rows if row.ratio == ORIGINAL]
+    jpegs = [row for row in frames if row.format == "jpeg"] or frames
+    return max(jpegs, key=lambda row: row.width, default=None)
 
 
 def rank(ratio: str, spec_format: str) -> tuple[int, int]:

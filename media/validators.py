@@ -9,6 +9,7 @@ from django.core.validators import MaxLengthValidator
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
 
+from . import specs
 from .conf import conf
 
 PLAIN_TEXT_ONLY = "这里只能填写纯文本，请去掉 HTML 标签（如 <p>、<script>）后再保存。"
@@ -53,15 +54,13 @@ def validate_photo_file(file) -> None:
     position = file.tell() if hasattr(file, "tell") else 0
     try:
         file.seek(0)
+        # Everything up to verify() reads headers only: the pixel count, the frames and
+        # what renditions would be made are known before a single pixel is decoded, so a
+        # 300 KB file that would decode to gigabytes costs nothing to refuse.
         with Image.open(file) as image:
             image_format = image.format
             width, height = image.size
-            if width * height > conf.PHOTO_MAX_PIXELS:
-                raise ValidationError(
-                    "图片像素过多（%(width)s×%(height)s），上限为 %(limit)s 像素。",
-                    code="photo_too_many_pixels",
-                    params={"width": width, "height": height, "limit": conf.PHOTO_MAX_PIXELS},
-                )
+            refuse_too_many_pixels(width, height)
             # Counting frames reads only frame headers; decoding them is what a bomb exploits.
             frames = getattr(image, "n_frames", 1)
             if frames > 1 and frames * width * height > conf.PHOTO_MAX_ANIMATION_PIXELS:
@@ -76,16 +75,24 @@ def validate_photo_file(file) -> None:
                         "limit": conf.PHOTO_MAX_ANIMATION_PIXELS,
                     },
                 )
+            refuse_unrenderable(upright_size(image))
             image.verify()
-        # verify() checks structure but does not decode JPEG data; decoding at 1/8 scale
-        # (cheap even for a 40 MB file) is what catches a truncated upload.
-        file.seek(0)
-        with Image.open(file) as image:
-            image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
-            image.load()
+        if image_format in ("JPEG", "GIF"):
+            # verify() reads neither JPEG nor GIF data. A JPEG decoded at 1/8 scale (1/64 of
+            # the pixels) and a GIF's first frame (one byte a pixel) are what catch a
+            # truncated upload, both bounded by the pixel limit. A PNG's verify() reads every
+            # chunk and its checksum, and libwebp checks a WebP on opening: no decode needed.
+            file.seek(0)
+            with Image.open(file) as image:
+                image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
+                image.load()
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        # Pillow refuses to open an image over twice its own MAX_IMAGE_PIXELS: the editor
+        # still learns the count and the newsroom's limit, not "unreadable".
+        raise _too_many_pixels(_bomb_pixels(exc)) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ValidationError(UNREADABLE_PHOTO, code="photo_unreadable") from exc
     finally:
         file.seek(position)
@@ -95,6 +102,104 @@ def validate_photo_file(file) -> None:
             code="photo_format",
             params={"format": image_format, "allowed": "、".join(conf.PHOTO_FORMATS)},
         )
+
+
+def refuse_bomb(file) -> None:
+    """The pixel count alone, from the header: for checks that open the file with Pillow
+    before validate_photo_file() does (Django's form field)."""
+    position = file.tell() if hasattr(file, "tell") else 0
+    try:
+        file.seek(0)
+        with Image.open(file) as image:
+            refuse_too_many_pixels(*image.size)
+    except Image.DecompressionBombError as exc:
+        raise _too_many_pixels(_bomb_pixels(exc)) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        pass  # not an image: the other checks say so in their own words
+    finally:
+        file.seek(position)
+
+
+def _wan(pixels: int) -> str:
+    """Pixels in 万 (10,000), as a Chinese editor counts megapixels: 5000 万像素."""
+    value = pixels / 10_000
+    return f"{value:.0f}" if value >= 100 else f"{value:g}"
+
+
+def _too_many_pixels(pixels: int | None, width: int | None = None, height: int | None = None):
+    limit = _wan(conf.PHOTO_MAX_PIXELS)
+    if pixels is None:
+        return ValidationError(
+            "图片像素过多（远超上限 %(limit)s 万像素），请缩小尺寸后再上传。",
+            code="photo_too_many_pixels",
+            params={"limit": limit},
+        )
+    size = f"{width}×{height}，共 " if width and height else ""
+    return ValidationError(
+        "图片像素过多（%(size)s%(pixels)s 万像素，上限 %(limit)s 万像素），请缩小尺寸后再上传。",
+        code="photo_too_many_pixels",
+        params={"size": size, "pixels": _wan(pixels), "limit": limit},
+    )
+
+
+def refuse_too_many_pixels(width: int, height: int) -> None:
+    """The decoded picture is width × height × up to 4 bytes, whatever the file's size:
+    the limit on pixels is the limit on a worker's memory (media.conf)."""
+    if width * height > conf.PHOTO_MAX_PIXELS:
+        raise _too_many_pixels(width * height, width, height)
+
+
+_BOMB_PIXELS = re.compile(r"\((\d+) pixels\)")
+
+
+def _bomb_pixels(error: Exception) -> int | None:
+    # "Image size (200000000 pixels) exceeds limit of 178956970 pixels, …"
+    found = _BOMB_PIXELS.search(str(error))
+    return int(found[1]) if found else None
+
+
+def upright_size(image: Image.Image) -> tuple[int, int]:
+    """The size as shown, EXIF orientation applied (read from the header, nothing decoded)."""
+    # A PNG's eXIf chunk may come after the pixels: Pillow would decode them all to look.
+    header_only = image.format == "PNG" and "exif" not in image.info
+    orientation = 1 if header_only else image.getexif().get(0x0112, 1)
+    width, height = image.size
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+
+
+def refuse_unrenderable(size: tuple[int, int]) -> None:
+    """Refuse what could be stored but never delivered: a strip too thin for any crop, or
+    an image whose planned renditions no encoder can hold (a WebP is at most 16,383 px)."""
+    width, height = size
+    long_side, short_side = max(size), max(1, min(size))
+    if long_side > short_side * conf.PHOTO_MAX_ASPECT_RATIO:
+        raise ValidationError(
+            "图片长宽比过于悬殊（%(width)s×%(height)s 像素，长边是短边的 %(times)s 倍），"
+            "无法生成各尺寸与 16:9、4:3、1:1 裁切。长边最多为短边的 %(limit)s 倍，请裁切后再上传。",
+            code="photo_aspect_ratio",
+            params={
+                "width": width,
+                "height": height,
+                "times": round(long_side / short_side),
+                "limit": conf.PHOTO_MAX_ASPECT_RATIO,
+            },
+        )
+    for planned in specs.plan(size, (0.5, 0.5), ""):
+        pillow_format, _, _ = specs.FORMATS[planned.format]
+        limit = specs.MAX_SIDE[planned.format]
+        if max(planned.size) > limit:
+            raise ValidationError(
+                "无法为这张图片生成衍生图：%(spec)s 应为 %(width)s×%(height)s 像素，超过 %(format)s 格式的上限"
+                " %(limit)s 像素。请把图片缩小或裁切后再上传。",
+                code="photo_unrenderable",
+                params={
+                    "spec": planned.spec,
+                    "width": planned.size[0],
+                    "height": planned.size[1],
+                    "format": pillow_format,
+                    "limit": limit,
+                },
+            )
 
 
 def validate_plain_text(text: str) -> None:

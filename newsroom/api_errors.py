@@ -125,7 +125,8 @@ class ErrorSerializer(serializers.Serializer):
 
     code = serializers.CharField(
         help_text="Stable machine code to switch on: not_found, invalid_page, method_not_allowed, "
-        "not_acceptable, unsupported_media_type, parse_error, invalid, not_authenticated, "
+        "not_acceptable, unsupported_media_type, parse_error, invalid, disallowed_host, "
+        "request_too_large, bad_request, precondition_failed, not_authenticated, "
         "authentication_failed, permission_denied, throttled, service_unavailable, error."
     )
     detail = serializers.CharField(help_text="A Chinese sentence for the reader, e.g. 未找到该内容。")
@@ -146,23 +147,28 @@ def api_not_found(request, *args, **kwargs):
 
 # Answers any operation may give, whatever its view: added to each in the OpenAPI document.
 EVERY_OPERATION = {
+    "400": (
+        "在任何视图之前被拒绝（disallowed_host、request_too_large、bad_request，"
+        "或查询参数中有空字符 %00 的 invalid）。",
+        None,
+    ),
     "429": ("请求过于频繁（throttled）：Retry-After 秒后再试。", "Retry-After"),
     "503": ("数据库暂时不可用（service_unavailable）：Retry-After 秒后再试。", "Retry-After"),
 }
 
 
 def document_every_operations_errors(result, generator, request, public):
-    """drf-spectacular post-processing hook: every operation may be throttled (429) and
-    answers 503 while the database is away (newsroom/middleware.py); say so in each."""
+    """drf-spectacular post-processing hook: every operation may be refused before its view
+    (400: newsroom/middleware.py), throttled (429) and answers 503 while the database is
+    away; say so in each."""
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             for status, (description, header) in EVERY_OPERATION.items():
-                operation["responses"].setdefault(
-                    status,
-                    {
-                        "description": description,
-                        "headers": {header: {"schema": {"type": "integer"}, "description": "秒数"}},
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                    },
-                )
+                answer = {
+                    "description": description,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                }
+                if header:
+                    answer["headers"] = {header: {"schema": {"type": "integer"}, "description": "秒数"}}
+                operation["responses"].setdefault(status, answer)
     return result

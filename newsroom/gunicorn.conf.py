@@ -11,6 +11,8 @@ static baseline, the app's share less.
 import gc
 import os
 
+from gunicorn.http.wsgi import Response
+
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
@@ -34,3 +36,18 @@ def pre_fork(server, worker):
     # the garbage collector's sight before each fork: a worker's full collections no longer
     # walk it (nor write to its pages, which would copy them out of shared memory).
     gc.freeze()
+
+
+# No `Server: gunicorn` in the answers: naming the software (and so which advisories apply)
+# helps only whoever scans for it. Gunicorn has no setting for the header (benoitc/gunicorn
+# #825; an application's own Server header is sent beside it, not instead), so the line is
+# left out of the headers each HTTP/1 response starts with. Checked against a real gunicorn
+# by tests/test_production_settings.py, which notices if an upgrade renames this.
+_default_headers = Response.default_headers
+
+
+def _without_server(response):
+    return [line for line in _default_headers(response) if not line.startswith("Server:")]
+
+
+Response.default_headers = _without_server

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     # Plain public reads of published issues and articles, answered here: everything above
     # (host, HTTPS, security headers, CORS) applies to them, nothing below is needed.
     "articles.api.public_reads.PublicReadMiddleware",
+    # A NUL in a query parameter is a 400 before any view (PostgreSQL would refuse it: a 500).
+    "newsroom.middleware.RefuseNulParametersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -121,6 +123,13 @@ if env.str("REDIS_URL", default=""):
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default=""),
         }
     }
+# Every Redis call is bounded (newsroom/redis_cache.py): seconds to connect and to wait for
+# an answer (a round trip is well under a millisecond on a LAN; redis-py's default is 5 s),
+# and after a call fails, seconds this process leaves that server alone (reads then come
+# from the database, throttles count in the process) before asking it again.
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.5)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.5)
+REDIS_RETRY_AFTER = env.float("REDIS_RETRY_AFTER", default=5)
 
 AUTHENTICATION_BACKENDS = [
     # Counts failed admin log-ins and locks the username (from that address) out for a while.

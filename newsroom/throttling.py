@@ -11,16 +11,27 @@ API_THROTTLE_ANON, API_THROTTLE_USER; "off" turns one off):
   OpenAPI document, errors). REST framework's own throttles, counted in the default cache:
   Redis, shared by every process and app server, when REDIS_URL is set.
 
+When the shared cache does not answer (Redis hung or away), ``anon`` and ``user`` count in
+this process's memory instead, as ``reader`` does, and say so in the log once a minute: a
+preview link or the API document is still served, limited per worker, not a 500.
+
 Behind a CDN or a proxy, set REST framework's NUM_PROXIES (environment: API_NUM_PROXIES) so
 that clients are told apart by X-Forwarded-For, not by the proxy's address.
 """
 
 import functools
+import logging
 import threading
+import time
 
 from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
+
+from newsroom.redis_cache import UNANSWERED
+
+log = logging.getLogger(__name__)
 
 
 class RatesFromSettings:
@@ -31,11 +42,30 @@ class RatesFromSettings:
         return settings.API_THROTTLE_RATES.get(self.scope)
 
 
-class AnonThrottle(RatesFromSettings, AnonRateThrottle):
+class SharedCountOrOwn:
+    """REST framework's count in the shared cache, or, while that does not answer, in this
+    process's memory (logged once a minute): a Redis that is away must not turn every
+    preview link and the API document into a 500."""
+
+    own_counts = LocMemCache("newsroom-throttle-counts", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
+    complained_at = -60.0
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except UNANSWERED:
+            if time.monotonic() - SharedCountOrOwn.complained_at >= 60:
+                SharedCountOrOwn.complained_at = time.monotonic()
+                log.exception("throttling: the shared cache does not answer; counting in this process")
+            self.cache = self.own_counts
+            return super().allow_request(request, view)
+
+
+class AnonThrottle(RatesFromSettings, SharedCountOrOwn, AnonRateThrottle):
     pass
 
 
-class UserThrottle(RatesFromSettings, UserRateThrottle):
+class UserThrottle(RatesFromSettings, SharedCountOrOwn, UserRateThrottle):
     pass
 
 

@@ -173,18 +173,21 @@ def test_editor_can_change_a_bylines_role_and_contributor(editor_client):
     assert Article.objects.get(pk=article.pk).byline_line == "通讯员 李华 王芳"
 
 
-def test_editor_can_reorder_two_articles_of_an_issue(editor_client, client):
+def test_chief_can_reorder_two_articles_of_a_published_issue(chief, client):
+    # A published issue's reading order is the duty chief's (editors: until it is first
+    # published, `may_change_issue`).
+    chief_client = logged_in(chief)
     issue = IssueFactory()
     first = ArticleFactory(issue=issue, position=1, headline="第一篇")
     second = ArticleFactory(issue=issue, position=2, headline="第二篇")
     published(issue)
     assert article_order(client, issue) == [first.pk, second.pk]
     url = admin_url(Issue, "change", issue.pk)
-    data = form_data(editor_client.get(url))
+    data = form_data(chief_client.get(url))
     a, b = inline_index(data, "articles", first.pk), inline_index(data, "articles", second.pk)
 
     data[f"articles-{a}-position"], data[f"articles-{b}-position"] = "2", "1"
-    save(editor_client, url, data)
+    save(chief_client, url, data)
 
     # Readers keep the published order until the duty chief publishes the change.
     assert article_order(client, issue) == [first.pk, second.pk]

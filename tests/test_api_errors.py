@@ -108,6 +108,17 @@ def test_the_schema_documents_the_error_body_on_every_endpoint(client):
         assert not_found == {"$ref": "#/components/schemas/Error"}, path
 
 
+def test_the_schema_documents_refusals_before_any_view_and_failed_preconditions(client):
+    schema = client.get(reverse("schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert "400" in operation["responses"], (method, path)  # a NUL parameter, a wrong Host
+    for path in ("/api/v1/issues/", "/api/v1/issues/{slug}/", "/api/v1/articles/{id}/"):
+        failed = schema["paths"][path]["get"]["responses"]["412"]["content"]["application/json"]["schema"]
+        assert failed == {"$ref": "#/components/schemas/Error"}, path
+
+
 # The handler itself, on every kind of error REST framework raises.
 
 

@@ -105,7 +105,8 @@ def test_api_delivers_the_structure_of_the_page(delivered, settings):
     }
     assert len(shen_yin) == 1
     for photo in public_photos(delivered):
-        assert photo["url"].startswith(f"{settings.SITE_URL}/uploads/photos/")
+        # The cleaned rendition, never the original (issue 16, finding 7).
+        assert photo["url"].startswith(f"{settings.SITE_URL}/uploads/renditions/")
         assert photo["width"] > 0 and photo["height"] > 0
         assert photo["alt_text"]
 

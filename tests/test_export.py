@@ -254,6 +254,22 @@ def test_issue_json_carries_the_whole_working_copy(demo, demo_package):
     assert names == sorted(names) and len(set(names)) == len(names)
 
 
+def test_issue_json_says_which_version_of_each_row_it_was_exported_from(demo, demo_package):
+    """What an import with --replace compares the site's rows with: every edited row's edit
+    counter and last save as they were at the export."""
+    document = read_json(demo_package, "issue.json")
+    timeline = demo.timelines.get()
+    entry = document["parts"][-1]["timeline"]
+    assert (entry["version"], entry["updated_at"]) == (timeline.version, export.iso(timeline.updated_at))
+    assert document["photos"] and all("version" in p and "updated_at" in p for p in document["photos"])
+    for part in document["parts"]:
+        if part["type"] == "article":
+            article = Article.objects.get(slug=part["article"]["slug"])
+            assert part["article"]["version"] == article.version
+            assert part["article"]["updated_at"] == export.iso(article.updated_at)
+    assert issue_format.problems(document) == []
+
+
 def test_schema_catches_a_broken_issue_json(demo_package):
     document = read_json(demo_package, "issue.json")
     broken = copy.deepcopy(document)

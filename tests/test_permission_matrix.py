@@ -12,12 +12,15 @@ from articles.services import preview
 from articles.workflow import ArticleStatus
 from media.models import Photo
 
-from .admin_forms import page
+from .admin_forms import errors, form_data, page
 from .factories import (
     ArticleFactory,
     BlockFactory,
     BylineFactory,
+    ContributorFactory,
+    CorrectionFactory,
     IssueFactory,
+    IssuePhotoFactory,
     PhotoCreditFactory,
     PhotoFactory,
     TimelineFactory,
@@ -157,6 +160,10 @@ MATRIX = [
     ("photo list", admin(Photo, "changelist"), STAFF_200),
     ("photo add", admin(Photo, "add"), STAFF_200),
     ("photo delete", admin(Photo, "delete", "photo"), NOT_REPORTER),
+    ("photo revisions", custom("media_photo_revisions", "photo"), STAFF_200),
+    ("contributor revisions", custom("articles_contributor_revisions", "contributor"), STAFF_200),
+    ("timeline revisions", custom("articles_timeline_revisions", "timeline"), STAFF_200),
+    ("issue revisions", custom("articles_issue_revisions", "live"), STAFF_200),
     ("user list", lambda w: reverse("admin:auth_user_changelist"), (LOGIN, LOGIN, 403, 403, 403, 200)),
 ]
 
@@ -220,3 +227,90 @@ def test_no_unpublished_text_reaches_anyone_outside_the_desk(world, browsers):
         for target in urls:
             response = browsers[role].get(target, follow=True)
             assert SECRET not in response.content.decode(), (role, target)
+
+
+# Per object: who may change each thing readers see. "edit": the page offers saving and a
+# save goes through; "view": a read-only page without save buttons, and the same form
+# posted anyway (crafted from a superuser's page) is a 403 that changes nothing.
+EDIT, VIEW = "edit", "view"
+OWN_UNUSED = (LOGIN, LOGIN, EDIT, EDIT, EDIT, EDIT)
+OTHERS_UNUSED = (LOGIN, LOGIN, VIEW, EDIT, EDIT, EDIT)
+USED = (LOGIN, LOGIN, VIEW, VIEW, EDIT, EDIT)
+BEFORE_PUBLISHING = OTHERS_UNUSED  # issue fields and timelines: editors until first published
+PUBLISHED = USED
+
+# (object, field a save changes, expected per role)
+OBJECT_MATRIX = [
+    ("photo_own", "caption", OWN_UNUSED),
+    ("photo_other", "caption", OTHERS_UNUSED),
+    ("photo_legacy", "caption", OTHERS_UNUSED),  # uploaded before uploads were recorded
+    ("photo_used", "caption", USED),  # the reporter's own, in a published article
+    ("photo_once_published", "caption", USED),  # taken out of the article since
+    ("photo_on_published_page", "caption", USED),  # an issue placement
+    ("contributor_own", "disambiguation", OWN_UNUSED),
+    ("contributor_other", "disambiguation", OTHERS_UNUSED),
+    ("contributor_used", "disambiguation", USED),
+    ("timeline_draft", "title", BEFORE_PUBLISHING),
+    ("timeline", "title", PUBLISHED),
+    ("draft_issue", "subtitle", BEFORE_PUBLISHING),
+    ("live", "subtitle", PUBLISHED),
+]
+
+
+@pytest.fixture
+def objects(world, reporter, other_reporter):
+    live = world["live"]
+    published_article = world["published_article"]
+    Photo.objects.filter(pk=world["photo"].pk).update(uploaded_by=reporter)
+    once = PhotoCreditFactory(photo__uploaded_by=reporter).photo
+    block = BlockFactory(article=published_article, kind="photo", text="", photo=once)
+    on_page = PhotoCreditFactory(photo__uploaded_by=reporter).photo
+    IssuePhotoFactory(issue=live, photo=on_page, position=99)
+    CorrectionFactory(article=published_article)
+    published(live, leave_out=[world["own_draft"].pk])
+    block.delete()
+    used = published_article.bylines.get().contributor
+    Contributor.objects.filter(pk=used.pk).update(created_by=reporter)
+    return {
+        **world,
+        "photo_used": world["photo"],
+        "photo_own": PhotoFactory(uploaded_by=reporter),
+        "photo_other": PhotoFactory(uploaded_by=other_reporter),
+        "photo_legacy": PhotoFactory(),
+        "photo_once_published": once,
+        "photo_on_published_page": on_page,
+        "contributor_own": ContributorFactory(name="记者自己加的", created_by=reporter),
+        "contributor_other": ContributorFactory(name="别人加的", created_by=other_reporter),
+        "contributor_used": used,
+        "timeline_draft": TimelineFactory(issue=world["draft_issue"]),
+    }
+
+
+def change_page(obj) -> str:
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+@pytest.mark.parametrize(("key", "field", "expected"), OBJECT_MATRIX, ids=[row[0] for row in OBJECT_MATRIX])
+def test_who_may_change_each_object_readers_see(objects, browsers, key, field, expected):
+    obj = objects[key]
+    target = change_page(obj)
+    got = {}
+    for role in ROLES:
+        response = browsers[role].get(target)
+        if answer(response) != 200:
+            got[role] = answer(response)
+            continue
+        offered = page(response).find("input", attrs={"name": "_save"}) is not None
+        got[role] = EDIT if offered else VIEW
+        # The same form a superuser gets, posted anyway.
+        data = form_data(browsers["superuser"].get(target))
+        data[field] = f"改动{role}"
+        posted = browsers[role].post(target, data)
+        value = getattr(type(obj).objects.get(pk=obj.pk), field)
+        if offered:
+            assert posted.status_code == 302, (role, errors(posted))
+            assert value == f"改动{role}"
+        else:
+            assert posted.status_code == 403, role
+            assert value != f"改动{role}"
+    assert got == dict(zip(ROLES, expected, strict=True))

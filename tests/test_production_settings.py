@@ -1,8 +1,12 @@
 """Production refuses to run unsafe, and the hardening headers and limits are really there."""
 
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -14,11 +18,11 @@ from .factories import ArticleFactory, IssueFactory, published
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def start_django(**env) -> subprocess.CompletedProcess:
-    """Load the WSGI application in a fresh interpreter, as gunicorn or runserver would."""
+def start_django(entry: str = "wsgi", **env) -> subprocess.CompletedProcess:
+    """Load the WSGI (or ASGI) application in a fresh interpreter, as gunicorn would."""
     clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
-    return subprocess.run(
-        [sys.executable, "-c", "import newsroom.wsgi; print('started')"],
+    return subprocess.run(  # noqa: S603 (our own interpreter, one of two module names)
+        [sys.executable, "-c", f"import newsroom.{entry}; print('started')"],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "newsroom.settings", **env},
         capture_output=True,
@@ -32,8 +36,32 @@ def test_production_refuses_to_start_without_a_secret_key():
 
     assert refused.returncode != 0
     assert "SECRET_KEY 未设置" in refused.stderr
-    assert start_django(DEBUG="false", SECRET_KEY="x" * 50).stdout.strip() == "started"
+    assert start_django(DEBUG="false", SECRET_KEY=STRONG_KEY).stdout.strip() == "started"
     assert start_django(DEBUG="true").stdout.strip() == "started"  # a laptop needs no key
+
+
+# Shaped like Django's get_random_secret_key(): over 50 characters of its alphabet.
+STRONG_KEY = "q7$hx0!p2m@r^k9v&w3z*b8n(c4j)d5f-g6t=y1s+u_e%a#l2o8"  # noqa: S105
+
+
+@pytest.mark.parametrize(
+    ("key", "entry"),
+    [
+        ("x" * 50, "wsgi"),  # long enough, but one character (fewer than 5 distinct)
+        ("a-short-key-with-variety", "wsgi"),  # distinct characters, but under 50
+        ("django-insecure-" + STRONG_KEY, "wsgi"),  # the prefix of a key Django made up
+        ("abcd" * 20, "asgi"),
+    ],
+)
+def test_production_refuses_to_start_with_a_weak_secret_key(key, entry):
+    """The rule is Django's own (check --deploy's security.W009), refused at start-up."""
+    refused = start_django(DEBUG="false", SECRET_KEY=key, entry=entry)
+
+    assert refused.returncode != 0
+    assert "SECRET_KEY 太弱" in refused.stderr
+    assert key not in refused.stderr  # the key itself is never printed
+    if entry == "asgi":  # (the WSGI entry starts with a strong key in the test above)
+        assert start_django(DEBUG="false", SECRET_KEY=STRONG_KEY, entry=entry).stdout.strip() == "started"
 
 
 @pytest.mark.django_db
@@ -103,3 +131,64 @@ def test_a_correct_password_before_the_limit_still_logs_in(client, editor):
 
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_production_server_does_not_name_its_software(tmp_path):
+    """gunicorn with the production configuration (newsroom/gunicorn.conf.py), as
+    scripts/serve-production runs it: no `Server: gunicorn` in its answers."""
+    port = free_port()
+    clean = {
+        k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "REDIS_URL", "DATABASE_URL")
+    }
+    env = {
+        **clean,
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": STRONG_KEY,
+        "SECURE_SSL_REDIRECT": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "VAR_DIR": str(tmp_path),
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "1",
+    }
+    server = subprocess.Popen(  # noqa: S603 (the project's own gunicorn and configuration)
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "--config",
+            "newsroom/gunicorn.conf.py",
+            "newsroom.wsgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                # An unknown API path: the API's JSON 404, no database needed.
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/api/nothing-here/", timeout=5
+                ) as answer:
+                    headers = answer.headers
+                break
+            except urllib.error.HTTPError as error:
+                headers = error.headers
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read().decode()
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    assert headers["Content-Type"] == "application/json"  # it was the app that answered
+    assert headers.get_all("Server") is None

@@ -290,6 +290,10 @@ def revisions_url(article) -> str:
     return reverse("admin:articles_article_revisions", args=[article.pk])
 
 
+def confirm_version(response) -> str:
+    return page(response).find("input", attrs={"name": "opened_version"})["value"]
+
+
 def test_a_chief_lists_compares_and_restores_in_the_admin(story, editor, chief):
     article, first = story
     second = rework(article, editor)
@@ -317,7 +321,8 @@ def test_a_chief_lists_compares_and_restores_in_the_admin(story, editor, chief):
     assert "增　段落：十年前，这里还是一片荒山。" in confirm.content.decode()
     assert article.blocks.filter(text="如今，年轻人回来了。").exists()  # looking restores nothing
 
-    done = browser.post(restore_url, {"comment": ""})
+    # What the confirmation page posts: its comment box and the version it showed.
+    done = browser.post(restore_url, {"comment": "", "opened_version": confirm_version(confirm)})
     assert done.status_code == 302
     assert done["Location"] == reverse("admin:articles_article_change", args=[article.pk])
     after = browser.get(revisions_url(article))

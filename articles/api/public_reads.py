@@ -190,7 +190,8 @@ class PublicReadsWSGI:
         elif request._cors_enabled:
             # All django-cors-headers adds without an Origin (its add_response_headers
             # would parse every request header to find that out).
-            response.headers["Vary"] += ", origin"
+            vary = response.headers.get("Vary")
+            response.headers["Vary"] = f"{vary}, origin" if vary else "origin"
         return response
 
 

@@ -17,6 +17,10 @@ from ..models import Issue
 from .serializers import ArticleDetailSerializer, IssueDetailSerializer, IssueSerializer
 
 NOT_FOUND_TEXT = "未找到该内容：它不存在，或尚未发布。"
+# A public read answers preconditions (If-Match, If-Unmodified-Since: articles/delivery.py).
+PRECONDITION_FAILED = OpenApiResponse(
+    ErrorSerializer, description="If-Match 或 If-Unmodified-Since 的条件不成立（precondition_failed）。"
+)
 
 # What front-ends send (nothing, */*, JSON): answered without REST framework parsing the
 # header; anything else goes through its content negotiation (406 included).
@@ -62,6 +66,7 @@ class PublicView(generics.GenericAPIView):
     responses={
         200: IssueSerializer(many=True),
         404: OpenApiResponse(ErrorSerializer, description="页码无效或超出范围（invalid_page）。"),
+        412: PRECONDITION_FAILED,
     }
 )
 class IssueListView(PublicView, generics.ListAPIView):
@@ -87,6 +92,7 @@ class IssueDetailView(PublicView):
         responses={
             200: IssueDetailSerializer,
             404: OpenApiResponse(ErrorSerializer, description="专题不存在或尚未发布（not_found）。"),
+            412: PRECONDITION_FAILED,
         }
     )
     def get(self, request, slug: str):
@@ -106,6 +112,7 @@ class ArticleDetailView(PublicView):
         responses={
             200: ArticleDetailSerializer,
             404: OpenApiResponse(ErrorSerializer, description="稿件不存在或尚未发布（not_found）。"),
+            412: PRECONDITION_FAILED,
         }
     )
     def get(self, request, pk: int):

@@ -125,7 +125,9 @@ def photo_association(photo: dict, edition: Edition, rel: str) -> dict:
     association = {
         "name": edition.photo_ids[photo["id"]],
         "rel": rel,
-        "uri": photo["url"],
+        # Readers' cleaned file; a photo still without renditions is named by its original
+        # (files[0], the archive's copy; a staff-only URL on the site).
+        "uri": photo["url"] or files[0].href,
         "type": "picture",
         "representationType": "full",
         "language": LANGUAGE,

@@ -73,3 +73,130 @@ def text_changed(before: dict, after: dict) -> bool:
     """Has anything a reader reads in the article changed, corrections aside?"""
     strip = lambda article: {**article, "corrections": []}  # noqa: E731
     return article_lines(strip(before)) != article_lines(strip(after))
+
+
+# Photos field by field: the body lines above say where a photo sits (with its caption and
+# credit); these say what changed in a photo both versions show, in every issue and article
+# that uses it, including what a line of text cannot show (the file, alt text, focal point,
+# the renditions readers are sent).
+
+RENDITIONS_FOLDER = "renditions/"
+
+
+def photo_changes(before: dict, after: dict) -> list[str]:
+    """ "图片 #12 替代文字：旧 → 新", "图片 #12 换了图片文件", … for each photo in both
+    documents (an issue, an article or any part of one), in the order `after` shows them."""
+    old = photos_in(before)
+    lines = []
+    for pk, now in photos_in(after).items():
+        if pk in old:
+            lines += _photo_field_changes(pk, old[pk], now)
+    return lines
+
+
+def page_photo_changes(before: dict, after: dict) -> list[str]:
+    """photo_changes() for the issue's own page photos (articles' photos are listed under
+    each article)."""
+
+    def pages(issue: dict) -> dict:
+        return {"parts": [part for part in issue.get("parts", []) if part["type"] == "photo"]}
+
+    return photo_changes(pages(before), pages(after))
+
+
+def photos_in(document) -> dict[int, dict]:
+    """{id: photo} of every photo node in a document of the public JSON shape."""
+    found: dict[int, dict] = {}
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            photo = node.get("photo")
+            if node.get("type") == "photo" and isinstance(photo, dict) and "id" in photo:
+                found.setdefault(photo["id"], photo)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(document)
+    return found
+
+
+def _photo_field_changes(pk: int, was: dict, now: dict) -> list[str]:
+    label = f"图片 #{pk}"
+    lines = []
+    file_was, file_now = _file_of(was), _file_of(now)
+    # A version without renditions names no file; a new size always means a new file
+    # (also while the new file's renditions are still being made).
+    known = file_was is not None and file_now is not None
+    if (known and file_was != file_now) or not _same_size(was, now):
+        lines.append(f"{label} 换了图片文件")
+    for key, name in (("caption", "图片说明"), ("alt_text", "替代文字")):
+        if was.get(key, "") != now.get(key, ""):
+            lines.append(f"{label} {name}：{was.get(key) or '（空）'} → {now.get(key) or '（空）'}")
+    credit_was, credit_now = was.get("credit", {}), now.get("credit", {})
+    if credit_was.get("line", "") != credit_now.get("line", ""):
+        lines.append(
+            f"{label} 署名：{credit_was.get('line') or '（无）'} → {credit_now.get('line') or '（无）'}"
+        )
+    elif _credited(credit_was) != _credited(credit_now):
+        lines.append(f"{label} 署名人员：{_credited(credit_was)} → {_credited(credit_now)}")
+    if was.get("focal_point") != now.get("focal_point"):
+        lines.append(f"{label} 焦点：{_focal(was)} → {_focal(now)}")
+    if (was.get("width"), was.get("height")) != (now.get("width"), now.get("height")):
+        lines.append(
+            f"{label} 尺寸：{was.get('width')}×{was.get('height')} → {now.get('width')}×{now.get('height')}"
+        )
+    if _rendition_set(was) != _rendition_set(now):
+        lines.append(f"{label} 衍生图：{_rendition_summary(was)} → {_rendition_summary(now)}")
+    return lines
+
+
+def _file_of(photo: dict) -> str | None:
+    """Which uploaded file the photo's links come from: renditions live under
+    renditions/<the original's random name>/, and before readers got renditions only, `url`
+    was the original itself (photos/…/<that name>.jpg). None: no file delivered."""
+    for link in [photo.get("url"), *(r.get("url") for r in photo.get("renditions", []))]:
+        if not link:
+            continue
+        path = link.split("?", 1)[0]
+        if RENDITIONS_FOLDER in path:
+            return path.split(RENDITIONS_FOLDER, 1)[1].split("/", 1)[0]
+        return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return None
+
+
+def _same_size(was: dict, now: dict) -> bool:
+    return (was.get("width"), was.get("height")) == (now.get("width"), now.get("height"))
+
+
+def _credited(credit: dict) -> str:
+    people = [
+        f"{c.get('role_label', '')}{c.get('name', '')}#{c.get('contributor_id')}"
+        for c in credit.get("credits", [])
+    ]
+    return "、".join(people) or "（无）"
+
+
+def _focal(photo: dict) -> str:
+    point = photo.get("focal_point") or {}
+    return f"({point.get('x', 0.5):.2f}, {point.get('y', 0.5):.2f})"
+
+
+def _rendition_set(photo: dict) -> set[tuple]:
+    """What renditions readers are sent: ratio, format and size (a remade file of the same
+    size under a new name is no change to review)."""
+    return {(r["ratio"], r["format"], r["width"], r["height"]) for r in photo.get("renditions", [])}
+
+
+def _rendition_summary(photo: dict) -> str:
+    rows = photo.get("renditions", [])
+    if not rows:
+        return "尚未生成（读者看不到这幅图片）"
+    widths: dict[str, set[int]] = {}
+    for r in rows:
+        widths.setdefault("原图比例" if r["ratio"] == "original" else r["ratio"], set()).add(r["width"])
+    formats = "、".join(dict.fromkeys(r["format"] for r in rows))
+    sizes = "；".join(f"{ratio} {'/'.join(map(str, sorted(w)))}" for ratio, w in widths.items())
+    return f"{len(rows)} 个（{sizes}；{formats}）"

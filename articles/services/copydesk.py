@@ -95,9 +95,12 @@ def awaiting_problems(issue: Issue) -> list[str]:
     ]
 
 
-def _awaiting_photo(slot: PhotoSlot, contributors: dict) -> Photo:
+def _awaiting_photo(slot: PhotoSlot, contributors: dict, user=None) -> Photo:
     photo = Photo(
-        caption=slot.caption, alt_text="", credit_action=slot.credit_action or CreditAction.PHOTOGRAPHED
+        caption=slot.caption,
+        alt_text="",
+        credit_action=slot.credit_action or CreditAction.PHOTOGRAPHED,
+        uploaded_by=user,  # the slot is the importer's, so they may upload its picture
     )
     photo.image.name = awaiting_image_name()
     photo.width, photo.height = AWAITING_SIZE
@@ -160,13 +163,15 @@ def match_contributors(drafts: list[CreditDraft], choices: dict | None = None) -
     return matches
 
 
-def _contributor(match: ContributorMatch) -> Contributor:
+def _contributor(match: ContributorMatch, user=None) -> Contributor:
     if match.chosen is not None:
         return match.chosen
     existing = Contributor.objects.filter(name=match.name, disambiguation=match.disambiguation).first()
     if existing:  # made since the page was read: never two rows for one person
         return existing
-    return _saved(Contributor(name=match.name, kind=match.kind, disambiguation=match.disambiguation))
+    return _saved(
+        Contributor(name=match.name, kind=match.kind, disambiguation=match.disambiguation, created_by=user)
+    )
 
 
 def _credit_fields(credit: CreditDraft, contributors: dict) -> dict:
@@ -270,7 +275,9 @@ class _Saver:
         page = self.proposal.reading.page
         created = self.proposal.issue is None
         issue = self.proposal.issue or self.new_issue(title or page.title, issue_date)
-        self.contributors = {name: _contributor(match) for name, match in self.proposal.contributors.items()}
+        self.contributors = {
+            name: _contributor(match, self.user) for name, match in self.proposal.contributors.items()
+        }
         position = next_position(issue)
         articles, page_photos, timelines = [], 0, 0
         for part in page.parts:
@@ -343,7 +350,7 @@ class _Saver:
         if slot.photo_id is not None:
             return Photo.objects.get(pk=slot.photo_id)
         self.awaiting += 1
-        return _awaiting_photo(slot, self.contributors)
+        return _awaiting_photo(slot, self.contributors, self.user)
 
     def timeline(self, issue: Issue, position: int, draft: TimelineDraft) -> None:
         timeline = _saved(
@@ -546,7 +553,7 @@ def apply_body(article: Article, plan: BodyPlan, *, user=None) -> bool:
     whether anything changed. Call inside the save's transaction."""
     if plan.errors:
         raise ValidationError(plan.errors)
-    contributors = {name: _contributor(match) for name, match in plan.contributors.items()}
+    contributors = {name: _contributor(match, user) for name, match in plan.contributors.items()}
     wanted = list(_all_blocks(plan.nodes))
     testimonies = [node for node in plan.nodes if isinstance(node, Testimony)]
     sections = _sections_in_order(article)
@@ -576,7 +583,7 @@ def apply_body(article: Article, plan: BodyPlan, *, user=None) -> bool:
         kind, fields = _block_fields(node)
         if kind == Block.Kind.PHOTO:
             fields["photo"] = (
-                plan.photos[node.photo_id] if node.photo_id else _awaiting_photo(node, contributors)
+                plan.photos[node.photo_id] if node.photo_id else _awaiting_photo(node, contributors, user)
             )
         section = section_for[id(testimony)] if testimony is not None else None
         fields |= {"kind": kind, "position": position, "section": section}

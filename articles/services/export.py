@@ -225,6 +225,10 @@ def iso(value) -> str | None:
     return value.isoformat()
 
 
+def _plain(value):
+    return iso(value) if isinstance(value, dt.date) else value
+
+
 def username(user) -> str | None:
     return user.get_username() if user is not None else None
 
@@ -276,12 +280,24 @@ def _renditions(photo: Photo) -> list:
 
 # Photo fields the photo work adds (focal point, what the file said about itself): exported
 # when this site has them. The renditions key is a cache fingerprint, not the editor's data.
-PHOTO_EXTRA_FIELDS = ("focal_x", "focal_y", "embedded_metadata")
+# Its edit counter goes too, as the issue's and articles' do: an import with --replace
+# compares it with the site's to tell work done since the export.
+PHOTO_EXTRA_FIELDS = ("focal_x", "focal_y", "embedded_metadata", "version")
+# A timeline's edit counter and time, when this site keeps them (same reason).
+TIMELINE_EXTRA_FIELDS = ("version", "updated_at")
+
+
+def _present(model, wanted: tuple[str, ...]) -> list[str]:
+    names = {f.name for f in model._meta.concrete_fields}
+    return [name for name in wanted if name in names]
 
 
 def photo_extra_fields() -> list[str]:
-    names = {f.name for f in Photo._meta.concrete_fields}
-    return [name for name in PHOTO_EXTRA_FIELDS if name in names]
+    return _present(Photo, PHOTO_EXTRA_FIELDS)
+
+
+def timeline_extra_fields() -> list[str]:
+    return _present(Timeline, TIMELINE_EXTRA_FIELDS)
 
 
 def _photo(photo: Photo, ids: Identifiers) -> dict:
@@ -349,6 +365,7 @@ def _timeline(timeline: Timeline, ids: Identifiers) -> dict:
         "id": ids.timelines[timeline.pk],
         "title": timeline.title,
         "credit_action": timeline.credit_action,
+        **{name: _plain(getattr(timeline, name)) for name in timeline_extra_fields()},
         "bylines": [_credit(b, ids) for b in timeline.bylines.all()],
         "items": [
             {"position": i.position, "date": iso(i.date), "precision": i.date_precision, "text": i.text}
@@ -412,6 +429,50 @@ def issue_document(
         "photos": [_photo(photo, ids) for photo in photos],
         "parts": part_docs,
     }
+
+
+@dataclass
+class WorkingCopy:
+    """An issue's working copy as issue.json would carry it, with the rows each package
+    identifier stands for: what an import with --replace compares a package with."""
+
+    document: dict
+    issue: Issue
+    photos: dict[str, Photo]  # "photo-1" -> the row
+    timelines: dict[str, Timeline]  # "timeline-1" -> the row
+
+
+def working_copy(issue: Issue) -> WorkingCopy:
+    """The issue's working copy in the issue.json format (no publication, only the photos the
+    working copy places), read in a constant number of queries."""
+    loaded = load_issue(issue.pk)
+    parts = reading_order(loaded)
+    photo_pks: list[int] = []
+    for part_type, _, obj in parts:
+        if part_type == "article":
+            photo_pks += [b.photo_id for b in obj.blocks.all() if b.photo_id]
+        elif part_type == "photo":
+            photo_pks.append(obj.photo_id)
+    photo_pks = list(dict.fromkeys(photo_pks))
+    photos_by_pk = load_photos(photo_pks)
+    ids = Identifiers(photos={pk: f"photo-{n}" for n, pk in enumerate(photo_pks, start=1)})
+    credited = [c.contributor for pk in photo_pks for c in photos_by_pk[pk].credits.all()]
+    for part_type, _, obj in parts:
+        if part_type in ("article", "timeline"):
+            credited += [b.contributor for b in obj.bylines.all()]
+    contributors = sorted(
+        {c.pk: c for c in credited}.values(), key=lambda c: (c.name, c.disambiguation, c.pk)
+    )
+    ids.contributors = {c.pk: f"contributor-{n}" for n, c in enumerate(contributors, start=1)}
+    timelines = [obj for part_type, _, obj in parts if part_type == "timeline"]
+    ids.timelines = {t.pk: f"timeline-{n}" for n, t in enumerate(timelines, start=1)}
+    photos = [photos_by_pk[pk] for pk in photo_pks]
+    return WorkingCopy(
+        document=issue_document(loaded, parts, photos, contributors, None, ids),
+        issue=loaded,
+        photos={ids.photos[p.pk]: p for p in photos},
+        timelines={ids.timelines[t.pk]: t for t in timelines},
+    )
 
 
 # The package

@@ -13,6 +13,11 @@ Two stages, so a bad package changes nothing:
    versions and timestamps. Photo files written before a failure are deleted again; the
    database rolls back by itself.
 
+Replacing an issue of the same slug (`replace`) updates the site's rows in place, so ids,
+revisions, workflow records, publications and URLs survive, and is refused while the site's
+copy holds work saved after the export (`import_replace` plans both) unless `discard_newer`.
+Nothing a replace does deletes a publication or an article that is on record.
+
 The publication the package was exported from is restored only when the imported working
 copy, rendered as the publish service renders it, reads exactly like it (ids and links
 aside): then readers of this site get the same report, with this site's ids and links, under
@@ -26,17 +31,19 @@ import json
 import shutil
 import stat
 import tempfile
+import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
+from django.utils import timezone
 
 from media.models import Photo, PhotoCredit
 
@@ -56,15 +63,15 @@ from ..models import (
     Issue,
     IssuePhoto,
     Publication,
-    PublishedArticle,
     Section,
     Timeline,
     TimelineItem,
     TransitionRecord,
 )
 from ..workflow import ArticleStatus
-from . import publishing
-from .export import photo_extra_fields
+from . import import_replace, publishing
+from .export import photo_extra_fields, timeline_extra_fields
+from .import_replace import Replacement
 from .rendering import render_issue
 from .revisions import record_revision
 
@@ -107,10 +114,18 @@ class Package:
         self.close()
 
 
+# Longest name one path segment may have on common file systems, in UTF-8 bytes, and the
+# longest whole path: a longer entry could not be unpacked (and no export writes one).
+MAX_SEGMENT_BYTES = 255
+MAX_PATH_BYTES = 1024
+# Compression methods zipfile reads; anything else (or encryption) could not be unpacked.
+READABLE_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA})
+
+
 def _unsafe_name(name: str) -> str | None:
     """Why a zip entry's name is unsafe to unpack, or None."""
-    if not name or "\\" in name or "\x00" in name:
-        return "含有非法字符"
+    if not name or "\\" in name or any(unicodedata.category(char) == "Cc" for char in name):
+        return "含有非法字符（反斜杠或控制字符）"
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
         return "是绝对路径"
     if name.endswith("/"):
@@ -118,6 +133,8 @@ def _unsafe_name(name: str) -> str | None:
     parts = PurePosixPath(name).parts
     if any(part in ("..", ".", "") for part in parts) or "//" in name:
         return "含有“..”或空的路径段"
+    if len(name.encode()) > MAX_PATH_BYTES or any(len(p.encode()) > MAX_SEGMENT_BYTES for p in parts):
+        return "的名称过长，无法解压"
     return None
 
 
@@ -126,6 +143,41 @@ def _is_link(info: zipfile.ZipInfo) -> bool:
     type at all write plain files."""
     kind = stat.S_IFMT(info.external_attr >> 16)
     return info.create_system == 3 and kind not in (0, stat.S_IFREG)
+
+
+def _refuse_entry(name: str, reason: str) -> PackageRefused:
+    return PackageRefused(f"导出包不安全：条目“{name}”{reason}，已拒绝导入。")
+
+
+def check_entries(infos: list[zipfile.ZipInfo]) -> None:
+    """Every check of the archive's entries themselves, in one place, before anything is read
+    or unpacked: each a plain, readable file at a safe relative path, and no two entries that
+    would land on the same place in a folder (the same name, names differing only in case or
+    Unicode form, or a file where another entry needs a folder)."""
+    for info in infos:
+        reason = _unsafe_name(info.filename)
+        if reason:
+            raise _refuse_entry(info.filename, reason)
+        if _is_link(info):
+            raise _refuse_entry(info.filename, "是链接或特殊文件")
+        if info.flag_bits & 0x1:
+            raise _refuse_entry(info.filename, "已加密，无法读取")
+        if info.compress_type not in READABLE_METHODS:
+            raise _refuse_entry(info.filename, f"使用了无法读取的压缩方式（{info.compress_type}）")
+    seen: dict[str, str] = {}
+    for info in infos:
+        key = unicodedata.normalize("NFC", info.filename).casefold()
+        if key in seen:
+            if seen[key] == info.filename:
+                raise _refuse_entry(info.filename, "重名（压缩包中出现了两次）")
+            raise _refuse_entry(info.filename, f"与条目“{seen[key]}”只有大小写或字形不同，解压时会互相覆盖")
+        seen[key] = info.filename
+    for key, name in seen.items():
+        for folder in PurePosixPath(key).parents:
+            if str(folder) in seen:
+                raise _refuse_entry(
+                    seen[str(folder)], f"是文件，而条目“{name}”要把它当作文件夹，两者无法同时解压"
+                )
 
 
 def open_package(source) -> Package:
@@ -148,15 +200,7 @@ def open_package(source) -> Package:
 
 def _unpack(archive: zipfile.ZipFile, folder: Path) -> Package:
     infos = archive.infolist()
-    names = [info.filename for info in infos]
-    for info in infos:
-        reason = _unsafe_name(info.filename)
-        if reason:
-            raise PackageRefused(f"导出包不安全：条目“{info.filename}”{reason}，已拒绝导入。")
-        if _is_link(info):
-            raise PackageRefused(f"导出包不安全：条目“{info.filename}”是链接或特殊文件，已拒绝导入。")
-    if len(set(names)) != len(names):
-        raise PackageRefused("导出包不安全：有重名的条目，已拒绝导入。")
+    check_entries(infos)
     by_name = {info.filename: info for info in infos}
     if MANIFEST_PATH not in by_name:
         raise PackageRefused("导出包不完整：缺少 manifest.json。")
@@ -234,6 +278,14 @@ def _check_manifest(manifest) -> None:
         raise PackageRefused(
             f"导出包格式版本“{version}”不受支持（本系统可读取的版本：{readable}），已拒绝导入。"
         )
+    # When the package was made: what a replace compares the site's saves with.
+    exported_at = manifest.get("exported_at")
+    try:
+        moment = dt.datetime.fromisoformat(exported_at) if isinstance(exported_at, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise PackageRefused("manifest.json 的 exported_at 不是带时区的时间，已拒绝导入。")
     files = manifest.get("files")
     if not isinstance(files, list) or not all(
         isinstance(e, dict)
@@ -254,9 +306,9 @@ def _check_manifest(manifest) -> None:
 
 def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, entry: dict) -> None:
     """Unpack one entry in chunks, never past its declared size, hashing as it goes."""
-    target.parent.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         with archive.open(info) as source, open(target, "wb") as out:
             while chunk := source.read(CHUNK):
                 size += len(chunk)
@@ -264,8 +316,14 @@ def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, entr
                     raise PackageRefused(f"文件 {entry['path']} 解压后超过清单所记的大小，已拒绝导入。")
                 digest.update(chunk)
                 out.write(chunk)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
-        raise PackageRefused(f"文件 {entry['path']} 已损坏，无法解压：{error}") from error
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as error:
+        raise PackageRefused(
+            f"文件 {entry['path']} 已损坏或无法读取，无法解压：{error}，已拒绝导入。"
+        ) from error
+    except OSError as error:  # the temporary folder's disk, not the package: say so
+        raise PackageRefused(
+            f"解压文件 {entry['path']} 时出错（{error.strerror or error}），已拒绝导入；请检查临时目录的磁盘空间后重试。"
+        ) from error
     if size != entry["size"] or digest.hexdigest() != entry["sha256"]:
         raise PackageRefused(f"文件 {entry['path']} 的校验和与清单不符：导出包已被改动或已损坏，已拒绝导入。")
 
@@ -335,72 +393,70 @@ def _time(value: str | None):
     return dt.datetime.fromisoformat(value) if value else None
 
 
-def import_package(
-    source, *, replace: bool = False, discard_publications: bool = False, user=None
-) -> ImportResult:
+def import_package(source, *, replace: bool = False, discard_newer: bool = False, user=None) -> ImportResult:
     """Check, then import the package at `source` (a path or a binary file)."""
     with open_package(source) as package:
-        return import_issue(package, replace=replace, discard_publications=discard_publications, user=user)
+        name = getattr(source, "name", source)
+        name = PurePosixPath(str(name)).name if isinstance(name, (str, PurePath)) else ""
+        return import_issue(package, replace=replace, discard_newer=discard_newer, user=user, name=name)
 
 
-def import_issue(package: Package, *, replace: bool = False, discard_publications: bool = False, user=None):
-    """Write a checked package into the database and storage, all or nothing."""
-    writer = _Writer(package)
+def package_label(package: Package, name: str = "") -> str:
+    """How revisions and notes name the package: its file, issue and export time."""
+    exported = timezone.localtime(_time(package.manifest["exported_at"]), settings.NEWSROOM_TIME_ZONE)
+    slug = package.issue["issue"]["slug"]
+    said = f"{slug}，导出于 {exported:%Y-%m-%d %H:%M}"
+    return f"“{name}”（{said}）" if name else f"（{said}）"
+
+
+def import_issue(
+    package: Package, *, replace: bool = False, discard_newer: bool = False, user=None, name: str = ""
+) -> ImportResult:
+    """Write a checked package into the database and storage, all or nothing.
+
+    An issue of the same slug is refused unless `replace`; replacing it updates the site's
+    rows in place (import_replace explains the matching) and is refused, listing what,
+    while the site holds work saved after the export, unless `discard_newer`."""
+    writer = _Writer(package, user=user, label=package_label(package, name))
     try:
         with transaction.atomic():
-            _make_room(
-                package.issue, replace=replace, discard_publications=discard_publications, writer=writer
-            )
-            return writer.write()
+            replacement = _make_room(package, replace=replace, discard_newer=discard_newer, writer=writer)
+            return writer.write(replacement)
     except BaseException:
         writer.discard_files()
         raise
 
 
-def _make_room(data: dict, *, replace: bool, discard_publications: bool, writer) -> None:
-    """Refuse, or with `replace` delete, an issue of the same slug; refuse articles whose
-    slugs another issue uses (article slugs are unique across issues)."""
+def _make_room(package: Package, *, replace: bool, discard_newer: bool, writer) -> Replacement | None:
+    """Refuse an issue of the same slug (without `replace`), or plan its replacement and
+    refuse it when the site's copy is newer; refuse articles whose slugs another issue
+    uses (article slugs are unique across issues)."""
+    data = package.issue
     slug = data["issue"]["slug"]
     existing = Issue.objects.select_for_update().filter(slug=slug).first()
-    if existing is not None:
-        if not replace:
-            raise PackageRefused(f"网址标识为 {slug} 的专题已存在；如要以导出包替换它，请加 --replace。")
-        published = list(existing.publications.order_by("number").values_list("number", flat=True))
-        if published and not discard_publications:
-            raise PackageRefused(
-                f"专题《{existing}》已有 {len(published)} 条发布记录（读者看过的版本，第 "
-                f"{'、'.join(map(str, published))} 次），--replace 不会悄悄删除它们。"
-                "如确认以导出包取代它、并删除这些发布记录，请同时加 --discard-publications。"
-            )
-        writer.notes.append(_delete_issue(existing, published))
     slugs = [p["article"]["slug"] for p in data["parts"] if p["type"] == "article"]
-    taken = list(
-        Article.objects.filter(slug__in=slugs).select_related("issue").values_list("slug", "issue__title")
-    )
+    taken = Article.objects.filter(slug__in=slugs)
+    if existing is not None:
+        taken = taken.exclude(issue=existing)
+    taken = list(taken.select_related("issue").values_list("slug", "issue__title"))
+    if existing is not None and not replace:
+        raise PackageRefused(f"网址标识为 {slug} 的专题已存在；如要以导出包替换它，请加 --replace。")
     if taken:
         where = "、".join(f"{s}（专题《{title}》）" for s, title in taken[:5])
         raise PackageRefused(f"稿件网址标识已被本站其他专题的稿件使用：{where}，已拒绝导入。")
-
-
-def _delete_issue(issue: Issue, published: list[int]) -> str:
-    """Delete the issue being replaced, its publications and the photos only it used (their
-    files after the commit, so a rollback loses nothing)."""
-    photo_ids = set(
-        Photo.objects.filter(Q(blocks__article__issue=issue) | Q(issue_placements__issue=issue)).values_list(
-            "pk", flat=True
+    if existing is None:
+        return None
+    replacement = import_replace.plan(package, existing)
+    if replacement.newer:
+        if not discard_newer:
+            raise PackageRefused(
+                import_replace.refusal(existing, replacement.newer, package.manifest["exported_at"])
+            )
+        writer.notes.append(
+            "已按 --discard-newer 以导出包为准，放弃了本站在导出之后的这些改动"
+            "（被替换的稿件先各记一版修订，可在修订记录中找回）：" + "；".join(replacement.newer) + "。"
         )
-    )
-    PublishedArticle.objects.filter(publication__issue=issue).delete()
-    Publication.objects.filter(issue=issue).delete()
-    title = str(issue)
-    issue.delete()
-    orphans = list(Photo.objects.filter(pk__in=photo_ids, blocks__isnull=True, issue_placements__isnull=True))
-    for photo in orphans:
-        storage, name = photo.image.storage, photo.image.name
-        photo.delete()
-        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
-    removed = f"，及其 {len(published)} 条发布记录" if published else ""
-    return f"已删除原有的专题《{title}》{removed}和仅它使用的 {len(orphans)} 张图片。"
+    return replacement
 
 
 def _full_clean(obj, label: str, exclude=()):
@@ -413,12 +469,67 @@ def _full_clean(obj, label: str, exclude=()):
     return obj
 
 
+def _pk(obj):
+    return obj.pk if obj is not None else None
+
+
+def _before(obj) -> dict:
+    return {"version": getattr(obj, "version", 0), "updated_at": getattr(obj, "updated_at", None)}
+
+
+def _assign(obj, values: dict) -> bool:
+    """Set `values` on `obj`; whether any differed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+def _sync(model, rows: list, wanted: list[dict], label: str, *, spare: bool = False, **owner):
+    """rows[n] takes wanted[n]'s values in place (its id kept); wanted rows beyond the site's
+    are created; site rows beyond the wanted are deleted, or returned with `spare`.
+    Returns (the rows in wanted order, whether anything changed) or, with `spare`, (rows,
+    the rows left over)."""
+    result, changed = [], False
+    for n, values in enumerate(wanted):
+        if n < len(rows):
+            row = rows[n]
+            if _assign(row, values):
+                _full_clean(row, label).save()
+                changed = True
+        else:
+            row = _full_clean(model(**owner, **values), label)
+            row.save()
+            changed = True
+        result.append(row)
+    leftovers = rows[len(wanted) :]
+    if spare:
+        return result, leftovers
+    for row in leftovers:
+        row.delete()
+    return result, changed or bool(leftovers)
+
+
+def _states(replacement: Replacement) -> dict:
+    issue = replacement.issue
+    return {
+        "issue_pk": issue.pk,
+        "issue": (issue.status, issue.published_at),
+        "articles": {a.pk: a.status for a in replacement.articles.values()},
+    }
+
+
 class _Writer:
     """Rows and files for one package, in reading order (so ties in position keep it)."""
 
-    def __init__(self, package: Package):
+    def __init__(self, package: Package, *, user=None, label: str = ""):
         self.package = package
         self.data = package.issue
+        self.acting_user = user  # who imports: signs the revisions (None: the operator)
+        self.label = label
+        self.replacement: Replacement | None = None
         self.stored: list[tuple] = []
         self.notes: list[str] = []
         users = get_user_model()
@@ -449,35 +560,272 @@ class _Writer:
         for storage, name in self.stored:
             storage.delete(name)
 
-    def write(self) -> ImportResult:
+    def write(self, replacement: Replacement | None = None) -> ImportResult:
         data = self.data
+        self.replacement = replacement
         self.contributors, created, matched = self.contributor_rows(data["contributors"])
-        self.photos = {p["id"]: self.photo(p) for p in data["photos"]}
-        issue = self.issue(data["issue"])
-        articles = []
+        same = replacement.photos if replacement else {}
+        self.photos = {
+            p["id"]: self.update_photo(same[p["id"]], p) if p["id"] in same else self.photo(p)
+            for p in data["photos"]
+        }
+        if replacement is None:
+            issue = self.issue(data["issue"])
+        else:
+            states = _states(replacement)
+            issue = self.update_issue(replacement.issue, data["issue"])
+        new, changed, page_photos = [], [], []
         for part in data["parts"]:
             if part["type"] == "article":
-                articles.append(self.article(issue, part["position"], part["article"]))
+                entry = part["article"]
+                existing = replacement.articles.get(entry["slug"]) if replacement else None
+                if existing is None:
+                    new.append(self.article(issue, part["position"], entry))
+                elif self.update_article(existing, part["position"], entry):
+                    changed.append(existing)
             elif part["type"] == "photo":
-                _full_clean(
-                    IssuePhoto(issue=issue, photo=self.photos[part["photo"]], position=part["position"]),
-                    "专题图片",
-                ).save()
+                page_photos.append({"photo_id": self.photos[part["photo"]].pk, "position": part["position"]})
             else:
-                self.timeline(issue, part["position"], part["timeline"])
-        for article in articles:
-            record_revision(article, comment="从导出包导入")
+                existing = replacement.timelines.get(part["timeline"]["id"]) if replacement else None
+                if existing is None:
+                    self.timeline(issue, part["position"], part["timeline"])
+                else:
+                    self.update_timeline(existing, part["position"], part["timeline"])
+        _sync(
+            IssuePhoto, replacement.page_photos if replacement else [], page_photos, "专题图片", issue=issue
+        )
+        if replacement is not None:
+            self.remove(replacement)
         publication = self.publication(issue)
+        if replacement is not None and publication is None and replacement.had_publications:
+            self.put_back(states)
+        for article in new:
+            record_revision(article, self.acting_user, f"从导出包{self.label}导入")
+        for article in changed:
+            record_revision(article, self.acting_user, f"以导出包{self.label}替换")
+        if replacement is not None:
+            self.notes.insert(
+                0,
+                f"已以导出包替换本站的专题《{issue.title}》：{len(changed)} 篇稿件有改动（各记一版修订），"
+                f"新增 {len(new)} 篇，删除 {len(replacement.removed_articles)} 篇；原有的稿件、正文块、大事记和图片"
+                "沿用本站的编号，修订记录、流程记录、发布记录和网址都保留。",
+            )
         issue.refresh_from_db()
         return ImportResult(
             issue=issue,
-            articles=len(articles),
+            articles=len(new)
+            + len(changed)
+            + (len(replacement.articles) - len(changed) if replacement else 0),
             photos=len(self.photos),
             contributors_created=created,
             contributors_matched=matched,
             publication=publication,
             notes=self.notes,
         )
+
+    # Replacing in place: the site's rows keep their ids, and take the package's content
+
+    def bookkeeping(self, before: dict, entry: dict, model) -> dict:
+        """A new version of a row the package changed: the counter grows past both the site's
+        and the package's (a form opened before the import is stale), and the row tells the
+        package's save, unless the site's was later (then --discard-newer was given)."""
+        names = {f.name for f in model._meta.concrete_fields}
+        changes = {}
+        if "version" in names:
+            changes["version"] = max(before["version"] + 1, entry.get("version") or 0)
+        if "updated_by" in names and "updated_by" in entry:
+            changes["updated_by"] = self.user(entry["updated_by"])
+        if "updated_at" in names:
+            times = [t for t in (before["updated_at"], _time(entry.get("updated_at"))) if t]
+            if times:
+                changes["updated_at"] = max(times)
+        return changes
+
+    def update_issue(self, issue: Issue, entry: dict) -> Issue:
+        before = _before(issue)
+        values = {
+            "title": entry["title"],
+            "subtitle": entry["subtitle"],
+            "description": entry["description"],
+            "issue_date": dt.date.fromisoformat(entry["issue_date"]),
+            "status": entry["status"],
+            "published_at": _time(entry["published_at"]),
+        }
+        if _assign(issue, values):
+            _full_clean(issue, f"专题《{entry['title']}》").save()
+            Issue.objects.filter(pk=issue.pk).update(**self.bookkeeping(before, entry, Issue))
+        self.add_transitions(entry["transitions"], issue=issue)
+        return issue
+
+    def update_article(self, article: Article, position: int, entry: dict) -> bool:
+        """Make the site's article read like the package's; True when anything changed."""
+        replacement = self.replacement
+        if article.slug not in replacement.changed and article.position == position:
+            self.add_transitions(entry["transitions"], article=article)
+            return False
+        if article.slug in replacement.overwritten:
+            # Its newer text is discarded on the operator's word: kept as a revision first.
+            record_revision(article, self.acting_user, f"以导出包{self.label}替换之前本站的版本")
+        label = f"稿件《{entry['headline']}》"
+        before = _before(article)
+        _assign(article, {k: entry[k] for k in ("kind", "kicker", "headline", "subheadline", "status")})
+        article.position = position
+        _full_clean(article, label).save()
+        Article.objects.filter(pk=article.pk).update(**self.bookkeeping(before, entry, Article))
+        self.sync_credits(Byline, list(article.bylines.all()), entry["bylines"], article=article)
+        sections, spare = _sync(
+            Section,
+            list(article.sections.all()),
+            [
+                {
+                    "speaker_name": s["speaker_name"],
+                    "speaker_title": s["speaker_title"],
+                    "headline": s["headline"],
+                }
+                for s in entry["sections"]
+            ],
+            f"{label}的讲述",
+            spare=True,
+            article=article,
+        )
+        section_rows = {s["id"]: row for s, row in zip(entry["sections"], sections, strict=True)}
+        _sync(
+            Block,
+            list(article.blocks.order_by("position", "id")),
+            [
+                {
+                    "position": b["position"],
+                    "kind": b["kind"],
+                    "section_id": section_rows[b["section"]].pk if b["section"] else None,
+                    "text": b["text"],
+                    "photo_id": self.photos[b["photo"]].pk if b["photo"] else None,
+                    "url": b["url"],
+                }
+                for b in entry["blocks"]
+            ],
+            f"{label}的正文块",
+            article=article,
+        )
+        for section in spare:  # after the blocks: a section deleted first would take its blocks
+            section.delete()
+        corrections, _ = _sync(
+            Correction,
+            list(article.corrections.all()),
+            [
+                {"text": c["text"], "created_by_id": _pk(self.user(c["created_by"]))}
+                for c in entry["corrections"]
+            ],
+            f"{label}的更正",
+            article=article,
+        )
+        for row, c in zip(corrections, entry["corrections"], strict=True):
+            if row.created_at != _time(c["created_at"]):
+                Correction.objects.filter(pk=row.pk).update(created_at=_time(c["created_at"]))
+        self.add_transitions(entry["transitions"], article=article)
+        return True
+
+    def update_timeline(self, timeline: Timeline, position: int, entry: dict) -> None:
+        label = f"大事记“{entry['title']}”"
+        before = _before(timeline)
+        changed = _assign(
+            timeline, {"title": entry["title"], "credit_action": entry["credit_action"], "position": position}
+        )
+        if changed:
+            _full_clean(timeline, label).save()
+        changed |= self.sync_credits(
+            Byline, list(timeline.bylines.all()), entry["bylines"], timeline=timeline
+        )
+        _, items_changed = _sync(
+            TimelineItem,
+            list(timeline.items.order_by("position", "date", "id")),
+            [
+                {
+                    "position": i["position"],
+                    "date": dt.date.fromisoformat(i["date"]),
+                    "date_precision": i["precision"],
+                    "text": i["text"],
+                }
+                for i in entry["items"]
+            ],
+            f"{label}的条目",
+            timeline=timeline,
+        )
+        if changed or items_changed:
+            Timeline.objects.filter(pk=timeline.pk).update(**self.bookkeeping(before, entry, Timeline))
+
+    def update_photo(self, photo: Photo, entry: dict) -> Photo:
+        """The site's photo with the package's file (the same bytes, so it stays): its
+        caption, alt text, credits and focal point become the package's."""
+        label = f"图片 {entry['id']}（{entry['caption'][:20]}）"
+        before, focal = _before(photo), photo.focal_point
+        values = {
+            "caption": entry["caption"],
+            "alt_text": entry["alt_text"],
+            "credit_action": entry["credit_action"],
+        }
+        values |= {name: entry[name] for name in photo_extra_fields() if name in entry and name != "version"}
+        changed = _assign(photo, values)
+        if changed:
+            # The file is the site's own and was checked when it was uploaded.
+            _full_clean(photo, label, exclude=["image"]).save()
+        changed |= self.sync_credits(PhotoCredit, list(photo.credits.all()), entry["credits"], photo=photo)
+        if changed:
+            Photo.objects.filter(pk=photo.pk).update(**self.bookkeeping(before, entry, Photo))
+        if photo.focal_point != focal:
+            self.make_renditions(photo)
+        return photo
+
+    def sync_credits(self, model, rows: list, entries: list[dict], **owner) -> bool:
+        wanted = [
+            {
+                "contributor_id": self.contributors[e["contributor"]].pk,
+                "role": e["role"],
+                "organisation": e["organisation"],
+                "position": e["position"],
+            }
+            for e in entries
+        ]
+        return _sync(model, rows, wanted, "署名", **owner)[1]
+
+    def add_transitions(self, entries: list[dict], **subject) -> None:
+        """The package's workflow records this site does not have yet (the source's steps
+        since the last import), added; the site's own stay."""
+        have = {
+            (t.action, t.from_status, t.to_status, t.at) for t in TransitionRecord.objects.filter(**subject)
+        }
+        missing = [
+            e for e in entries if (e["action"], e["from_status"], e["to_status"], _time(e["at"])) not in have
+        ]
+        if missing:
+            self.transitions(missing, **subject)
+
+    def remove(self, replacement: Replacement) -> None:
+        for article in replacement.removed_articles:
+            article.delete()
+        for timeline in replacement.removed_timelines:
+            timeline.delete()
+        gone = [f"稿件《{a.headline}》" for a in replacement.removed_articles]
+        gone += [f"大事记“{t.title}”" for t in replacement.removed_timelines]
+        if gone:
+            self.notes.append(f"导出包中没有、已从本站的专题中删除：{'、'.join(gone)}。")
+        for article in replacement.kept:
+            self.notes.append(
+                f"稿件《{article.headline}》不在导出包中，但它在本站的发布记录中（读者看过它），替换不会删除它："
+                f"已保留在专题中（版序 {article.position}）；如不再需要，请撤稿。"
+            )
+
+    def put_back(self, states: dict) -> None:
+        """The workflow states this site's publication records vouch for, kept: the package's
+        publication was not restored here, so its states would contradict what readers see."""
+        status, published_at = states["issue"]
+        moved = Issue.objects.filter(pk=states["issue_pk"]).exclude(status=status, published_at=published_at)
+        changed = moved.update(status=status, published_at=published_at)
+        for pk, status in states["articles"].items():
+            changed += Article.objects.filter(pk=pk).exclude(status=status).update(status=status)
+        if changed:
+            self.notes.append(
+                "专题和原有稿件的发布状态沿用本站的发布记录；导出包带来的改动在值班主任发布后读者才能看到。"
+            )
 
     # Contributors and photos
 
@@ -533,9 +881,12 @@ class _Writer:
         is restored: it delivers the rows as they are. Tracked, so a failure deletes them."""
         if renditions is None:
             return
+        had = set(photo.renditions.values_list("file", flat=True))
         renditions.refresh(photo)
         storage = photo.image.storage
-        self.stored += [(storage, name) for name in photo.renditions.values_list("file", flat=True)]
+        self.stored += [
+            (storage, name) for name in photo.renditions.values_list("file", flat=True) if name not in had
+        ]
 
     def credit(self, model, entry: dict, **owner):
         return _full_clean(
@@ -649,6 +1000,11 @@ class _Writer:
             issue=issue, position=position, title=entry["title"], credit_action=entry["credit_action"]
         )
         _full_clean(timeline, f"大事记“{entry['title']}”").save()
+        extras = {name: entry[name] for name in timeline_extra_fields() if name in entry}
+        if "updated_at" in extras:
+            extras["updated_at"] = _time(extras["updated_at"])
+        if extras:  # after the insert: updated_at is set by the save otherwise
+            Timeline.objects.filter(pk=timeline.pk).update(**extras)
         Byline.objects.bulk_create(self.credit(Byline, b, timeline=timeline) for b in entry["bylines"])
         TimelineItem.objects.bulk_create(
             _full_clean(
@@ -669,6 +1025,15 @@ class _Writer:
     def publication(self, issue: Issue) -> Publication | None:
         meta, text = self.data["publication"], self.package.publication
         if meta is None or text is None:
+            return None
+        newest = issue.publications.aggregate(newest=Max("number"))["newest"]
+        if newest is not None and meta["number"] <= newest:
+            # The site's own records of what its readers saw stay as they are.
+            if meta["number"] < newest or self.replacement.changed:
+                self.notes.append(
+                    f"未恢复导出包中的第 {meta['number']} 次发布：本站已有到第 {newest} 次的发布记录，"
+                    "保留本站的发布记录；值班主任审阅替换后的内容后在本站发布即可。"
+                )
             return None
         rendering = render_issue(issue.pk, (ArticleStatus.PUBLISHED,))
         if reader_view(json.loads(text)) != reader_view(rendering.issue):

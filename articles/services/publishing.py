@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from rest_framework.fields import DateTimeField
 
@@ -42,7 +42,7 @@ from ..workflow import (
 from . import changes
 from .copydesk import awaiting_problems
 from .rendering import Rendering, render_issue, to_json
-from .workflow import may, move_all, record, require
+from .workflow import clean_note, may, move_all, record, require
 
 
 def issue_problems(
@@ -151,10 +151,12 @@ def pending_changes(issue: Issue, *, rendering: Rendering | None = None) -> list
     now = rendering or working_copy(issue)
     before = json.loads(live.body)
     lines = changes.diff_lines(changes.issue_lines(before), changes.issue_lines(now.issue))
+    lines += changes.page_photo_changes(before, now.issue)
     published = {pk: json.loads(body) for pk, body in live.articles.values_list("article_id", "body")}
     for pk, article in now.articles.items():
         if pk in published:
             diff = changes.diff_lines(changes.article_lines(published[pk]), changes.article_lines(article))
+            diff += changes.photo_changes(published[pk], article)
             if diff:
                 lines.append(f"稿件《{article['headline']}》：")
                 lines += [f"　　{line}" for line in diff]
@@ -176,7 +178,9 @@ def article_pending_changes(article: Article) -> list[str]:
     now = render_issue(article.issue_id).articles.get(article.pk)
     if now is None:
         return []
-    return changes.diff_lines(changes.article_lines(json.loads(live_row.body)), changes.article_lines(now))
+    before = json.loads(live_row.body)
+    lines = changes.diff_lines(changes.article_lines(before), changes.article_lines(now))
+    return lines + changes.photo_changes(before, now)
 
 
 @transaction.atomic
@@ -196,6 +200,7 @@ def _publish_issue(issue: Issue, *, user, at, leave_out: Iterable[int], note: st
     transition = ISSUE_TRANSITIONS["schedule" if at > now else "publish"]
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
     require(user, transition, issue, issue.status)
+    note = clean_note(note, transition)
     leave_out = set(leave_out)
     # Rendered once, before the states change (the JSON shows no state): what the problem
     # checks compare with the live publication is exactly what is stored.
@@ -213,6 +218,7 @@ def _publish_issue(issue: Issue, *, user, at, leave_out: Iterable[int], note: st
     issue.status, issue.published_at = IssueStatus.PUBLISHED, at
     issue.save(update_fields=["status", "published_at"])
     publication = _store(issue, rendering, user=user, visible_from=at, note=note)
+    _drop_elsewhere(sorted(rendering.articles), issue=issue, user=user, note=note)
     record(issue, transition, user=user, from_status=before, note=note or f"第{publication.number}次发布")
     return publication
 
@@ -223,6 +229,7 @@ def withdraw_issue(issue: Issue, *, user=None, note: str = "") -> Publication:
     transition = ISSUE_TRANSITIONS["withdraw"]
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
     require(user, transition, issue, issue.status)
+    note = clean_note(note, transition)
     publication = Publication.objects.create(
         issue=issue,
         number=_next_number(issue),
@@ -247,12 +254,15 @@ def withdraw_article(article: Article, *, user=None, note: str = "") -> Article:
     transition = ARTICLE_TRANSITIONS["withdraw"]
     article = Article.objects.select_for_update().get(pk=article.pk)
     require(user, transition, article, article.status)
-    if not note.strip():
+    note = clean_note(note, transition)
+    if not note:
         raise ValidationError("撤稿须填写说明。", code="note_required")
-    _derive(article.issue, user=user, note=note, drop=article.pk)
+    # Every issue that still carries it, not only its own: one live copy, and none after this.
+    for issue in [article.issue, *_other_issues_carrying([article.pk], besides=article.issue_id)]:
+        _derive(issue, user=user, note=note, drop={article.pk})
     article.status = ArticleStatus.WITHDRAWN
     article.save(update_fields=["status"])
-    record(article, transition, user=user, from_status=ArticleStatus.PUBLISHED, note=note.strip())
+    record(article, transition, user=user, from_status=ArticleStatus.PUBLISHED, note=note)
     return article
 
 
@@ -262,10 +272,12 @@ def republish_article(article: Article, *, user=None, note: str = "") -> Article
     transition = ARTICLE_TRANSITIONS["republish"]
     article = Article.objects.select_for_update().get(pk=article.pk)
     require(user, transition, article, article.status)
+    note = clean_note(note, transition)
     article.status = ArticleStatus.PUBLISHED
     article.save(update_fields=["status"])
     _derive(article.issue, user=user, note=note, add=article.pk)
-    record(article, transition, user=user, from_status=ArticleStatus.WITHDRAWN, note=note.strip())
+    _drop_elsewhere([article.pk], issue=article.issue, user=user, note=note)
+    record(article, transition, user=user, from_status=ArticleStatus.WITHDRAWN, note=note)
     return article
 
 
@@ -273,7 +285,26 @@ def may_publish(user) -> bool:
     return may(user, ISSUE_TRANSITIONS["publish"])
 
 
-def _derive(issue: Issue, *, user, note: str, drop: int | None = None, add: int | None = None) -> None:
+def _other_issues_carrying(article_ids: Iterable[int], *, besides: int) -> list[Issue]:
+    """Issues other than `besides` whose newest or live publication carries any of these
+    articles. None, once moves of published articles are refused; data from before that
+    rule may still hold such copies, and readers must not keep them."""
+    newest = Publication.objects.filter(issue_id=OuterRef("issue_id")).order_by("-number").values("pk")[:1]
+    carrying = Publication.objects.filter(
+        Q(pk=Subquery(newest)) | Q(pk__in=Publication.objects.live().values("pk")),
+        kind=Publication.Kind.SNAPSHOT,
+        articles__article_id__in=list(article_ids),
+    )
+    return list(Issue.objects.filter(pk__in=carrying.values("issue_id")).exclude(pk=besides).order_by("pk"))
+
+
+def _drop_elsewhere(article_ids: list[int], *, issue: Issue, user, note: str) -> None:
+    """The articles now live in `issue` leave any other issue still carrying them."""
+    for other in _other_issues_carrying(article_ids, besides=issue.pk):
+        _derive(other, user=user, note=note or f"稿件已在“{issue}”中发布", drop=set(article_ids))
+
+
+def _derive(issue: Issue, *, user, note: str, drop: set[int] = frozenset(), add: int | None = None) -> None:
     """A new publication, visible now, that is the live one minus `drop` or plus `add`."""
     newest = issue.publications.order_by("-number").first()
     if newest is None or newest.kind == Publication.Kind.WITHDRAWAL or issue.status != IssueStatus.PUBLISHED:
@@ -286,8 +317,11 @@ def _derive(issue: Issue, *, user, note: str, drop: int | None = None, add: int 
         )
     data = json.loads(newest.body)
     articles = {row.article_id: json.loads(row.body) for row in newest.articles.all()}
-    parts = [p for p in data["parts"] if not (p["type"] == "article" and p["article"]["id"] == drop)]
-    articles.pop(drop, None)
+    if add is None and not drop & set(articles):
+        return  # nothing of it changes for readers
+    parts = [p for p in data["parts"] if not (p["type"] == "article" and p["article"]["id"] in drop)]
+    for pk in drop:
+        articles.pop(pk, None)
     if add is not None:
         fresh = render_issue(issue.pk, (ArticleStatus.PUBLISHED,))
         part = next(p for p in fresh.issue["parts"] if p["type"] == "article" and p["article"]["id"] == add)

@@ -11,10 +11,8 @@ Restoring is an edit like any other: the same `may_edit` rule, a new revision, a
 and parts of the article, not its place in the workflow (see `KEPT`).
 """
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import reversion
 from django.contrib.contenttypes.models import ContentType
@@ -22,11 +20,12 @@ from django.core import serializers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.base import DeserializedObject
 from django.db import DatabaseError, connections, router, transaction
-from django.db.models import F, Model, QuerySet
-from django.utils import timezone
+from django.db.models import Model, QuerySet
 from reversion.models import Version
 
 from media.models import Photo
+from newsroom.revisions import History, RestorePlan, RevisionEntry, restore_comment, saved_revision
+from newsroom.versioning import bump_version, refuse_if_moved
 
 from ..models import Article, Block, Byline, Contributor, Correction, Section
 from ..workflow import ArticleStatus
@@ -48,21 +47,6 @@ PARTS: tuple[type[Model], ...] = (Section, Block, Byline, Correction)
 RESTORED_PARTS: tuple[type[Model], ...] = (Section, Block, Byline)
 
 
-@dataclass(frozen=True)
-class RevisionEntry:
-    """One line of an article's revision list."""
-
-    id: int  # the Version's id: what compare and restore are given
-    number: int  # 第N版, counted from the article's first revision
-    user: object  # the editor who saved, None for the operator (management commands)
-    date: datetime
-    comment: str
-
-    @property
-    def label(self) -> str:
-        return f"第{self.number}版"
-
-
 @dataclass
 class Snapshot:
     """An article as one revision kept it: its fields and its rows, ready to be written back."""
@@ -75,31 +59,7 @@ class Snapshot:
         return {row.object.pk for row in self.rows[model]}
 
 
-@dataclass(frozen=True)
-class RestorePlan:
-    """What restoring a revision would do, for the confirmation page."""
-
-    number: int
-    changes: list[str]  # 删/增 lines from the article as it is now
-    problems: list[str]  # why it cannot be restored; empty when it can
-
-
 # Recording
-
-
-@contextmanager
-def saved_revision(user=None, comment: str = "") -> Iterator[None]:
-    """Wrap a save so what it changed becomes one revision, signed by `user`.
-
-    Nested inside another revision it joins that one; an empty comment or no user keeps the
-    outer revision's. Call `reversion.set_comment()` inside to word the comment later.
-    """
-    with reversion.create_revision():
-        if user is not None and user.is_authenticated:
-            reversion.set_user(user)
-        if comment:
-            reversion.set_comment(comment)
-        yield
 
 
 def record_revision(article: Article, user=None, comment: str = "") -> None:
@@ -118,42 +78,19 @@ def article_versions(article: Article) -> QuerySet[Version]:
 
 def revisions(article: Article) -> list[RevisionEntry]:
     """The article's revisions, newest first, in two queries whatever their number."""
-    versions = article_versions(article).select_related("revision__user").order_by("pk")
-    entries = [
-        RevisionEntry(
-            id=version.pk,
-            number=number,
-            user=version.revision.user,
-            date=version.revision.date_created,
-            comment=version.revision.get_comment(),
-        )
-        for number, version in enumerate(versions, start=1)
-    ]
-    return entries[::-1]
+    return HISTORY.entries(article)
 
 
 def revision_count(article: Article) -> int:
-    return article_versions(article).count()
+    return HISTORY.count(article)
 
 
 def find_version(article: Article, version_id) -> Version:
     """The article's revision `version_id`; refused in words if it is another article's."""
-    try:
-        return article_versions(article).select_related("revision").get(pk=int(version_id))
-    except (Version.DoesNotExist, TypeError, ValueError):
-        raise ValidationError(
-            f"找不到稿件《{article}》的这一版修订记录。", code="revision_not_found"
-        ) from None
+    return HISTORY.find_version(article, version_id)
 
 
-def revision_number(version: Version) -> int:
-    """第N版: how many revisions of the same article came up to this one."""
-    return Version.objects.filter(
-        content_type_id=version.content_type_id,
-        object_id=version.object_id,
-        db=version.db,
-        pk__lte=version.pk,
-    ).count()
+revision_number = History.number
 
 
 def current_lines(article: Article) -> list[str]:
@@ -198,16 +135,21 @@ def restore_plan(article: Article, version_id) -> RestorePlan:
 # Restoring
 
 
-def restore(article: Article, version_id, *, user, comment: str = "") -> Article:
+def restore(
+    article: Article, version_id, *, user, comment: str = "", opened_version: int | str | None = None
+) -> Article:
     """Put the article's text and parts back as they were at revision `version_id`.
 
     Blocks, sections and bylines added since are removed and removed ones come back; the
     status, issue and corrections stay as they are. One transaction: a new revision saying
     恢复到第N版, `version` bumped, `updated_by` set — or, when refused, nothing changed.
+    `opened_version` is the version the confirmation page showed (None: not checked).
     """
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
         _require_may_edit(user, article)
+        if opened_version is not None:
+            refuse_if_moved(article, opened_version)
         version = find_version(article, version_id)
         number = revision_number(version)
         snapshot = load_snapshot(article, version)
@@ -216,17 +158,10 @@ def restore(article: Article, version_id, *, user, comment: str = "") -> Article
             raise ValidationError(problems, code="revision_part_deleted")
         with saved_revision(user, restore_comment(number, comment)):
             _write_back(article, snapshot, number)
-            Article.objects.filter(pk=article.pk).update(
-                version=F("version") + 1, updated_by=user, updated_at=timezone.now()
-            )
+            bump_version(article, user)
             reversion.add_to_revision(Article.objects.get(pk=article.pk))
     article.refresh_from_db()
     return article
-
-
-def restore_comment(number: int, comment: str = "") -> str:
-    comment = comment.strip()
-    return f"恢复到第{number}版：{comment}" if comment else f"恢复到第{number}版"
 
 
 def _require_may_edit(user, article: Article) -> None:
@@ -343,3 +278,40 @@ def _unrecorded():
     # A look at an old version is not a save: keep its writes out of any revision the caller
     # may be recording.
     return reversion.create_revision(manage_manually=True, atomic=False)
+
+
+class ArticleHistory(History):
+    """The revision pages' view of articles: read as readers get them, restored by the
+    functions above under `may_edit`."""
+
+    def __init__(self):
+        super().__init__(Article)
+
+    def kept_note(self, article) -> str:
+        return f"稿件状态（{article.get_status_display()}）和更正说明不变"
+
+    def may_restore(self, user, article) -> bool:
+        return may_edit(user, article)
+
+    def require_may_restore(self, user, article) -> None:
+        _require_may_edit(user, article)
+
+    def find_version(self, article, version_id) -> Version:
+        try:
+            return super().find_version(article, version_id)
+        except ValidationError:
+            raise ValidationError(
+                f"找不到稿件《{article}》的这一版修订记录。", code="revision_not_found"
+            ) from None
+
+    def compare(self, article, older: Version, newer: Version) -> list[str]:
+        return compare(older, newer)
+
+    def restore_plan(self, article, version_id) -> RestorePlan:
+        return restore_plan(article, version_id)
+
+    def restore(self, article, version_id, *, user, comment: str = "", opened_version=None):
+        return restore(article, version_id, user=user, comment=comment, opened_version=opened_version)
+
+
+HISTORY = ArticleHistory()

@@ -8,15 +8,19 @@ server already is every right, so it is allowed and recorded without a name.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
-from ..models import Article, Issue, TransitionRecord
+from media.models import Photo
+from media.validators import LONG_PLAIN_TEXT
+
+from ..models import Article, Contributor, Issue, Publication, Timeline, TransitionRecord
 from ..workflow import (
     ARTICLE_PAGE_TRANSITIONS,
     ARTICLE_TRANSITIONS,
     CORRECT,
     ON_RECORD,
+    PUBLISH,
     REVIEW,
     ArticleStatus,
     Transition,
@@ -65,6 +69,87 @@ def may_edit(user, article: Article) -> bool:
     return article.status == ArticleStatus.DRAFT and article.created_by_id == user.pk
 
 
+# Everything else readers see: photos, contributors, issue fields, timelines. The shape of
+# `may_edit`: what a publication uses is the duty chief's, what is not yet the editors',
+# and a reporter's own and unused is theirs.
+
+
+def is_duty_chief(user) -> bool:
+    return user.is_superuser or user.has_perm(CORRECT) or user.has_perm(PUBLISH)
+
+
+def photo_used_by_publication(photo) -> bool:
+    """Placed in a block of an article or on the page of an issue that has ever been in a
+    publication, or shown by any stored publication (a placement removed since)."""
+    placed = Q(blocks__article__publications__isnull=False) | Q(
+        issue_placements__issue__publications__isnull=False
+    )
+    if Photo.objects.filter(placed, pk=photo.pk).exists():
+        return True
+    return _in_stored_publication(f'"photo":{{"id":{photo.pk},')
+
+
+def contributor_used_by_publication(contributor: Contributor) -> bool:
+    """Credited in an article, a timeline or a photo that a publication used, or named by
+    any stored publication."""
+    credited = (
+        Q(bylines__article__publications__isnull=False)
+        | Q(bylines__timeline__issue__publications__isnull=False)
+        | Q(photocredits__photo__blocks__article__publications__isnull=False)
+        | Q(photocredits__photo__issue_placements__issue__publications__isnull=False)
+    )
+    if Contributor.objects.filter(credited, pk=contributor.pk).exists():
+        return True
+    return _in_stored_publication(f'"contributor_id":{contributor.pk},') or _in_stored_publication(
+        f'"contributor_id":{contributor.pk}}}'
+    )
+
+
+def _in_stored_publication(marker: str) -> bool:
+    # The stored JSON is compact (REST framework's renderer): the marker is exact.
+    return Publication.objects.filter(body__contains=marker).exists()
+
+
+def may_change_photo(user, photo) -> bool:
+    """Duty chiefs any photo (a published one's change waits for the next publish); editors
+    photos no publication uses; reporters those they uploaded, while no publication uses them."""
+    if is_duty_chief(user):
+        return user.is_superuser or user.has_perm("media.change_photo")
+    if not user.has_perm("media.change_photo") or photo_used_by_publication(photo):
+        return False
+    return user.has_perm(REVIEW) or (photo.uploaded_by_id is not None and photo.uploaded_by_id == user.pk)
+
+
+def may_change_contributor(user, contributor: Contributor) -> bool:
+    """As for photos: a reporter renames only a contributor they added that no publication uses."""
+    if is_duty_chief(user):
+        return user.is_superuser or user.has_perm("articles.change_contributor")
+    if not user.has_perm("articles.change_contributor") or contributor_used_by_publication(contributor):
+        return False
+    return user.has_perm(REVIEW) or (
+        contributor.created_by_id is not None and contributor.created_by_id == user.pk
+    )
+
+
+def may_change_issue(user, issue: Issue) -> bool:
+    """An issue's own fields and reading order: editors until it is first published, duty
+    chiefs always, reporters never."""
+    if user.is_superuser:
+        return True
+    if not user.has_perm("articles.change_issue"):
+        return False
+    return is_duty_chief(user) or (user.has_perm(REVIEW) and not issue.publications.exists())
+
+
+def may_change_timeline(user, timeline: Timeline) -> bool:
+    """A timeline (title, credit, items, compilers) as its issue."""
+    if user.is_superuser:
+        return True
+    if not user.has_perm("articles.change_timeline"):
+        return False
+    return is_duty_chief(user) or (user.has_perm(REVIEW) and not timeline.issue.publications.exists())
+
+
 def may_delete(user, article: Article) -> bool:
     """Never once it was in a publication (withdraw it instead); else as for editing."""
     return (
@@ -72,6 +157,23 @@ def may_delete(user, article: Article) -> bool:
         and may_edit(user, article)
         and (user.is_superuser or user.has_perm("articles.delete_article"))
     )
+
+
+def clean_note(note: str, transition: Transition | None = None) -> str:
+    """A workflow note is editor text like any other (the same validators as every field an
+    editor types in), checked here so the admin, the commands and any caller get the rule.
+    Returns it stripped; refused in words, naming the step, with nothing changed."""
+    note = (note or "").strip()
+    what = f"“{transition.label}”的说明" if transition else "说明"
+    problems = []
+    for validator in LONG_PLAIN_TEXT:
+        try:
+            validator(note)
+        except ValidationError as error:
+            problems += [f"{what}：{message}" for message in error.messages]
+    if problems:
+        raise ValidationError(problems, code="note_invalid")
+    return note
 
 
 def record(subject, transition: Transition, *, user, from_status: str, note: str = "") -> TransitionRecord:
@@ -129,7 +231,7 @@ def move(article: Article, name: str, *, user, note: str = "") -> Article:
     transition = ARTICLE_TRANSITIONS[name]
     article = Article.objects.select_for_update().get(pk=article.pk)
     require(user, transition, article, article.status)
-    note = note.strip()
+    note = clean_note(note, transition)
     if transition.note_required and not note:
         raise ValidationError(f"{transition.label}须填写说明。", code="note_required")
     before = article.status

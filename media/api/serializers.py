@@ -68,6 +68,19 @@ def stored_file_urls(storage) -> Callable[[str], str]:
 _DOT_SEGMENT = re.compile(r"(?:^|/)\.\.?(?:/|$)")
 
 
+def _delivered_rows(photo) -> list[specs.RenditionRow]:
+    """The photo's renditions in delivery order: as articles.selectors attached them, else
+    read here."""
+    rows = getattr(photo, "delivered_renditions", None)
+    if rows is None:  # a photo not loaded by articles.selectors
+        found = (
+            specs.RenditionRow(r.ratio, r.format, r.width, r.height, r.file.name)
+            for r in photo.renditions.all()
+        )
+        rows = sorted(found, key=specs.delivery_order())
+    return rows
+
+
 class CreditSerializer(ReadOnceFields, serializers.Serializer):
     """One credited contributor, as structured data a front-end need not parse."""
 
@@ -118,7 +131,10 @@ class FocalPointSerializer(ReadOnceFields, serializers.Serializer):
 
 
 class PhotoSerializer(ReadOnceFields, serializers.ModelSerializer):
-    url = serializers.SerializerMethodField(help_text="原图（存档用，不宜直接用于页面）。")
+    url = serializers.SerializerMethodField(
+        help_text="整幅图片的最大 JPEG 衍生图（已去除 EXIF、GPS 等内嵌信息，方向已摆正，sRGB）；"
+        "衍生图尚未生成时为 null。原图只供存档与导出，读者拿不到。"
+    )
     focal_point = FocalPointSerializer(source="*", help_text="焦点，供前端按其他比例裁切或定位。")
     renditions = serializers.SerializerMethodField()
     credit = CreditLineSerializer(source="*")
@@ -137,8 +153,14 @@ class PhotoSerializer(ReadOnceFields, serializers.ModelSerializer):
             "credit",
         ]
 
-    def get_url(self, photo) -> str:
-        return absolute_url(self.context, photo.image.url)
+    def get_url(self, photo) -> str | None:
+        # Readers get cleaned files only: the original keeps the camera's EXIF (GPS, owner,
+        # serial number) and is never linked (README, Photos: what the storage promises).
+        row = specs.reader_file(_delivered_rows(photo))
+        if row is None:
+            return None
+        file_url = stored_file_urls(Rendition._meta.get_field("file").storage)
+        return absolute_url(self.context, file_url(row.file))
 
     @extend_schema_field(RenditionSerializer(many=True))
     def get_renditions(self, photo) -> list[dict]:
@@ -148,13 +170,7 @@ class PhotoSerializer(ReadOnceFields, serializers.ModelSerializer):
         RenditionSerializer's output, written out over plain rows (`delivered_renditions`,
         from articles.selectors): thirty renditions a photo, 12,000 in a 200-article issue,
         and REST framework's field machinery cost more than all the rest of publishing."""
-        rows = getattr(photo, "delivered_renditions", None)
-        if rows is None:  # a photo not loaded by articles.selectors
-            found = (
-                specs.RenditionRow(r.ratio, r.format, r.width, r.height, r.file.name)
-                for r in photo.renditions.all()
-            )
-            rows = sorted(found, key=specs.delivery_order())
+        rows = _delivered_rows(photo)
         file_url = stored_file_urls(Rendition._meta.get_field("file").storage)
         return [
             {

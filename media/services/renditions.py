@@ -9,9 +9,15 @@ Replaced files are not deleted while a publication readers can be served links t
 (the live one, or an embargoed one): they wait as `RetiredFile` rows until the issue is
 published again, then go (`prune_retired`, run after every commit that retires files and
 after every new publication).
+
+A file readers were given stays at its URL only while such a publication links it: after
+each new publication (a withdrawal included), the files the issue's previous publication
+showed that nothing servable shows any more are copied to fresh names for the working
+copy, and the once-public names retired (`retire_unlinked`).
 """
 
 import io
+import json
 import logging
 import math
 import posixpath
@@ -314,6 +320,99 @@ def prune_retired() -> int:
                 gone.append(row.pk)
     RetiredFile.objects.filter(pk__in=gone).delete()
     return len(gone)
+
+
+def retire_unlinked(publication_pk: int) -> int:
+    """After publication `publication_pk` commits: the rendition files its issue's previous
+    publication linked that no publication readers can be served links now are copied to
+    fresh names (the photo stays ready, nothing is encoded again) and the once-public
+    names retired, hence deleted. Returns how many files were renamed.
+
+    Set-based on the two publications' links, one query per photo only for the photos
+    that dropped out (usually none: a republish shows the same files)."""
+    from articles.models import Publication  # media is below articles: imported late
+
+    new = Publication.objects.only("pk", "issue_id", "number", "kind", "body").get(pk=publication_pk)
+    previous = (
+        Publication.objects.filter(
+            issue_id=new.issue_id, kind=Publication.Kind.SNAPSHOT, number__lt=new.number
+        )
+        .order_by("-number")
+        .values_list("body", flat=True)
+        .first()
+    )
+    if not previous:
+        return 0
+    shown_before = _linked_files(json.loads(previous))
+    shown_now = _linked_files(json.loads(new.body)) if new.kind == Publication.Kind.SNAPSHOT else {}
+    dropped: dict[int, set[str]] = {}
+    for photo_id, names in shown_before.items():
+        gone = names - shown_now.get(photo_id, set())
+        if gone:
+            dropped[photo_id] = gone
+    renamed = 0
+    for photo in Photo.objects.filter(pk__in=dropped):
+        bodies = _servable_bodies_containing(folder_of(photo))
+        rows = [
+            r
+            for r in Rendition.objects.filter(photo=photo, file__in=dropped[photo.pk])
+            if not any(r.file.name in body for body in bodies)
+        ]
+        if rows:
+            renamed += _rename(photo, rows)
+    if renamed:
+        prune_retired()
+    return renamed
+
+
+def _linked_files(data) -> dict[int, set[str]]:
+    """{photo id: the rendition files its links name} for a publication's JSON."""
+    found: dict[int, set[str]] = {}
+    marker = FOLDER + "/"
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            photo = node.get("photo")
+            if node.get("type") == "photo" and isinstance(photo, dict):
+                links = [photo.get("url"), *(r.get("url") for r in photo.get("renditions", []))]
+                names = found.setdefault(photo["id"], set())
+                # The storage name is what follows MEDIA_URL (or the bucket's location).
+                names.update(link[link.index(marker) :] for link in links if link and marker in link)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(data)
+    return found
+
+
+def _rename(photo: Photo, rows: list[Rendition]) -> int:
+    """Copy each row's file to a fresh name, point the row at it and retire the old name;
+    a row changed meanwhile (a new file, a moved focal point) keeps what it has."""
+    storage = photo.image.storage
+    folder, token = folder_of(photo), secrets.token_hex(4)
+    copies: list[tuple[Rendition, str]] = []
+    try:
+        for row in rows:
+            with storage.open(row.file.name, "rb") as file:
+                data = file.read()
+            extension = posixpath.splitext(row.file.name)[1]
+            copies.append((row, storage.save(f"{folder}{row.spec}-{token}{extension}", ContentFile(data))))
+        with transaction.atomic():
+            moved = []
+            for row, name in copies:
+                if Rendition.objects.filter(pk=row.pk, file=row.file.name).update(file=name):
+                    moved.append(row.file.name)
+                else:
+                    storage.delete(name)
+            RetiredFile.objects.bulk_create([RetiredFile(name=name) for name in moved], ignore_conflicts=True)
+    except BaseException:
+        for _, name in copies:
+            storage.delete(name)
+        raise
+    return len(moved)
 
 
 def _servable_bodies_containing(text: str) -> list[str]:

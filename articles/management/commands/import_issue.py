@@ -6,7 +6,7 @@ from articles.services.import_package import PackageRefused, import_package
 
 class Command(BaseCommand):
     help = (
-        "把导出包导入本站的数据库和存储（一个事务，出错则什么都不改）"
+        "把导出包导入本站的数据库和存储（一个事务，出错或被拒绝则什么都不改）"
         " / Import an exported issue package into this database and storage, all or nothing."
     )
 
@@ -15,20 +15,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--replace",
             action="store_true",
-            help="网址标识相同的专题已存在时，删除它再导入 / replace an existing issue with the same slug",
+            help="网址标识相同的专题已存在时，以导出包原地更新它：稿件、正文块、大事记和图片沿用本站的编号，"
+            "修订记录、流程记录、发布记录和网址都保留；本站在导出之后有改动时拒绝并列出改动"
+            " / update an existing issue of the same slug in place, keeping ids and history;"
+            " refused while the site holds work saved after the export",
         )
         parser.add_argument(
-            "--discard-publications",
+            "--discard-newer",
             action="store_true",
-            help="与 --replace 同用：被替换的专题有发布记录时，连同记录一起删除"
-            " / with --replace: also delete the replaced issue's publication records",
+            help="与 --replace 同用：本站在导出之后的改动也以导出包为准（被替换的稿件先各记一版修订）"
+            " / with --replace: let the package win over work saved on this site after the export",
         )
 
-    def handle(self, *args, package: str, replace: bool, discard_publications: bool, **options):
-        if discard_publications and not replace:
-            raise CommandError("--discard-publications 只能与 --replace 一起使用 / needs --replace")
+    def handle(self, *args, package: str, replace: bool, discard_newer: bool, **options):
+        if discard_newer and not replace:
+            raise CommandError("--discard-newer 只能与 --replace 一起使用 / needs --replace")
         try:
-            result = import_package(package, replace=replace, discard_publications=discard_publications)
+            result = import_package(package, replace=replace, discard_newer=discard_newer)
         except FileNotFoundError as error:
             raise CommandError(f"找不到文件 {package} / no such file") from error
         except PackageRefused as refusal:

@@ -1,0 +1,20 @@
+"""MEDIA_ROOT served by Django (SERVE_MEDIA, for development): what a production web
+server or bucket policy must do too, README "What the storage promises"."""
+
+import posixpath
+
+from django.conf import settings
+from django.http import Http404
+from django.views.static import serve
+
+from .services.renditions import FOLDER
+
+
+def media_file(request, path: str):
+    """Renditions to anyone; everything else under MEDIA_ROOT (originals with their EXIF,
+    the copy desk's placeholder) to staff only, and a 404 to readers, as for a missing file."""
+    clean = posixpath.normpath(path).lstrip("/")
+    public = clean.startswith(f"{FOLDER}/") and clean == path
+    if not public and not (request.user.is_authenticated and request.user.is_staff):
+        raise Http404
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
