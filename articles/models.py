@@ -1,6 +1,5 @@
 import hashlib
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -8,24 +7,11 @@ from django.db.models.signals import post_delete, post_save
 
 from media.credits import Credit, CreditAction, credit_line
 from media.validators import LONG_PLAIN_TEXT, PLAIN_TEXT
+from newsroom.fields import acting_user
 
 from . import slugs, typesetting
 from .querysets import ArticleQuerySet, IssueQuerySet, PublicationQuerySet
 from .workflow import ArticleStatus, IssueStatus
-
-
-def acting_user(verbose_name: str, **options) -> models.ForeignKey:
-    """Who did something to a row. Kept when the account is deleted (the record names nobody
-    then), and never a reverse accessor on the user."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=verbose_name,
-        **options,
-    )
 
 
 class EditedModel(models.Model):

@@ -1,6 +1,7 @@
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+
+from newsroom.fields import acting_user
 
 from . import specs
 from .credits import Credit, CreditAction, credit_line
@@ -62,24 +63,8 @@ class Photo(models.Model):
     # The stale-save check and the per-object rule: which version the editor opened, who
     # saved last, and who uploaded the photo (NULL for rows older than the field: nobody's).
     version = models.PositiveIntegerField("版本", default=1, editable=False)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-        verbose_name="最后修改人",
-    )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-        verbose_name="上传人",
-    )
+    updated_by = acting_user("最后修改人", editable=False)
+    uploaded_by = acting_user("上传人", editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 

@@ -97,3 +97,20 @@ def shared_redis(settings):
     server = redis.Redis.from_url(REDIS_URL)
     for key in server.scan_iter(f"{prefix}:*"):
         server.delete(key)
+
+
+@pytest.fixture
+def live():
+    """A published issue with one article: the public URLs of the issue, the article and the list."""
+    from django.urls import reverse
+
+    from .factories import ArticleFactory, IssueFactory, published
+
+    issue = IssueFactory(slug="zhuan-ti")
+    article = ArticleFactory(issue=issue)
+    published(issue)
+    return {
+        "issue": reverse("v1:issue-detail", kwargs={"slug": "zhuan-ti"}),
+        "article": reverse("v1:article-detail", kwargs={"pk": article.pk}),
+        "list": reverse("v1:issue-list"),
+    }

@@ -13,12 +13,10 @@ has no Last-Modified (the list), or the date is not one valid HTTP-date; If-Rang
 import datetime as dt
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date
 
 from . import test_public_reads as reads
-from .factories import ArticleFactory, IssueFactory, published
 
 entry = reads.entry  # the production entry around Django's handler
 TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -105,18 +103,6 @@ def cases(etag: str, last_modified: int | None) -> list[tuple[str, dict, int]]:
     ]
 
 
-@pytest.fixture
-def reads_of_a_live_issue():
-    issue = IssueFactory(slug="zhuan-ti")
-    article = ArticleFactory(issue=issue)
-    published(issue)
-    return {
-        "issue": reverse("v1:issue-detail", kwargs={"slug": "zhuan-ti"}),
-        "article": reverse("v1:article-detail", kwargs={"pk": article.pk}),
-        "list": reverse("v1:issue-list"),
-    }
-
-
 def every_answer(client, entry, url: str) -> list[str]:
     """Each case through each way in, as 'case, way: got N, RFC says M' where they differ."""
     plain = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
@@ -152,17 +138,15 @@ def every_answer(client, entry, url: str) -> list[str]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("kind", ["issue", "article", "list"])
-def test_every_precondition_gets_the_rfc_status_without_redis(client, entry, reads_of_a_live_issue, kind):
-    assert every_answer(client, entry, reads_of_a_live_issue[kind]) == []
+def test_every_precondition_gets_the_rfc_status_without_redis(client, entry, live, kind):
+    assert every_answer(client, entry, live[kind]) == []
 
 
 @TRANSACTIONAL
-def test_every_precondition_gets_the_rfc_status_with_redis(
-    client, entry, shared_redis, reads_of_a_live_issue
-):
+def test_every_precondition_gets_the_rfc_status_with_redis(client, entry, shared_redis, live):
     wrong = []
     for kind in ("issue", "article", "list"):
-        url = reads_of_a_live_issue[kind]
+        url = live[kind]
         reads.wsgi_get(entry, url)  # pointers (and the list page) kept in Redis and memory
         wrong += every_answer(client, entry, url)
     assert wrong == []

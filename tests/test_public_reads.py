@@ -23,18 +23,6 @@ pytestmark = pytest.mark.django_db
 FULL_PASS = "text/html, application/json;q=0.9"  # not a plain Accept: REST framework answers
 
 
-@pytest.fixture
-def live():
-    issue = IssueFactory(slug="zhuan-ti")
-    article = ArticleFactory(issue=issue)
-    published(issue)
-    return {
-        "issue": reverse("v1:issue-detail", kwargs={"slug": "zhuan-ti"}),
-        "article": reverse("v1:article-detail", kwargs={"pk": article.pk}),
-        "list": reverse("v1:issue-list"),
-    }
-
-
 def calls_to(monkeypatch, owner, name: str) -> list[tuple]:
     """The positional arguments of every call to `owner.name` from now on."""
     calls = []

@@ -4,6 +4,8 @@ comparison serves unpublished changes, corrections and revisions."""
 
 import difflib
 
+from media.published import photo_nodes
+
 NODE_LABELS = {"paragraph": "段落", "subheading": "小标题"}
 
 
@@ -107,19 +109,9 @@ def page_photo_changes(before: dict, after: dict) -> list[str]:
 def photos_in(document) -> dict[int, dict]:
     """{id: photo} of every photo node in a document of the public JSON shape."""
     found: dict[int, dict] = {}
-
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            photo = node.get("photo")
-            if node.get("type") == "photo" and isinstance(photo, dict) and "id" in photo:
-                found.setdefault(photo["id"], photo)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(document)
+    for photo in photo_nodes(document):
+        if "id" in photo:
+            found.setdefault(photo["id"], photo)
     return found
 
 

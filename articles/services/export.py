@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from media.api.serializers import absolute_url
 from media.models import Photo, PhotoCredit
+from media.published import photo_nodes
 
 from ..exporting import FORMAT_VERSION, ISSUE_FORMAT, PACKAGE_FORMAT, issue_format, ninjs, pages
 from ..exporting.edition import (
@@ -184,21 +185,7 @@ def reading_order(issue: Issue) -> list[tuple[str, int, object]]:
 
 def public_photos(issue: dict) -> list[dict]:
     """Photo dicts in the public JSON, in reading order (page photos and body photos)."""
-    found: list[dict] = []
-
-    def walk(nodes):
-        for node in nodes:
-            if node["type"] == "photo":
-                found.append(node["photo"])
-            elif node["type"] == "testimony":
-                walk(node["body"])
-
-    for part in issue["parts"]:
-        if part["type"] == "article":
-            walk(part["article"]["body"])
-        elif part["type"] == "photo":
-            found.append(part["photo"])
-    return found
+    return list(photo_nodes(issue["parts"]))
 
 
 def public_contributor_ids(issue: dict) -> set[int]:

@@ -34,6 +34,7 @@ from PIL import Image, ImageCms, ImageOps
 from .. import specs
 from ..conf import conf
 from ..models import Photo, Rendition, RetiredFile
+from ..published import photo_nodes
 
 log = logging.getLogger(__name__)
 
@@ -369,22 +370,11 @@ def _linked_files(data) -> dict[int, set[str]]:
     """{photo id: the rendition files its links name} for a publication's JSON."""
     found: dict[int, set[str]] = {}
     marker = FOLDER + "/"
-
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            photo = node.get("photo")
-            if node.get("type") == "photo" and isinstance(photo, dict):
-                links = [photo.get("url"), *(r.get("url") for r in photo.get("renditions", []))]
-                names = found.setdefault(photo["id"], set())
-                # The storage name is what follows MEDIA_URL (or the bucket's location).
-                names.update(link[link.index(marker) :] for link in links if link and marker in link)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(data)
+    for photo in photo_nodes(data):
+        links = [photo.get("url"), *(r.get("url") for r in photo.get("renditions", []))]
+        names = found.setdefault(photo["id"], set())
+        # The storage name is what follows MEDIA_URL (or the bucket's location).
+        names.update(link[link.index(marker) :] for link in links if link and marker in link)
     return found
 
 
