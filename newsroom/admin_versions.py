@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from . import object_rules
-from .revisions import History, saved_revision
+from .revisions import History, keep_state_before_first_revision, saved_revision
 from .versioning import VersionedForm, beijing, bump_version, display_name
 
 # The marks `diff_lines` puts in front of a line, as CSS classes.
@@ -59,8 +59,12 @@ class VersionedAdminMixin:
         if request.method != "POST":
             return super().changeform_view(request, object_id, form_url, extra_context)
         comment = "新建" if object_id is None else "在后台修改"
-        with transaction.atomic(), saved_revision(request.user, comment):
-            return super().changeform_view(request, object_id, form_url, extra_context)
+        with transaction.atomic():
+            existing = self.get_object(request, unquote(object_id)) if object_id else None
+            if existing is not None:
+                keep_state_before_first_revision(existing)
+            with saved_revision(request.user, comment):
+                return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user

@@ -83,6 +83,18 @@ def saved_revision(user=None, comment: str = "") -> Iterator[None]:
         yield
 
 
+def keep_state_before_first_revision(obj: Model) -> None:
+    """An object about to be saved that has no revision yet (loaded by a command, imported,
+    or older than its history) first keeps its state as it stands: otherwise its first
+    revision would be the edit itself, and what it replaced could never be restored."""
+    model = type(obj)
+    if not reversion.is_registered(model) or Version.objects.get_for_object(obj).exists():
+        return
+    with reversion.create_revision():
+        reversion.set_comment("修改前的版本（此前没有修订记录）")
+        reversion.add_to_revision(model.objects.get(pk=obj.pk))
+
+
 def restore_comment(number: int, comment: str = "") -> str:
     comment = comment.strip()
     return f"恢复到第{number}版：{comment}" if comment else f"恢复到第{number}版"

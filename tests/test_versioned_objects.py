@@ -45,6 +45,8 @@ def save(browser, obj, **changes):
 
 
 def versions(obj) -> list[int]:
+    """Every revision, oldest first: an object made outside the admin (factories, like a
+    command) gets the state it had kept as its first when the admin first saves it."""
     return list(Version.objects.get_for_object(obj).order_by("pk").values_list("pk", flat=True))
 
 
@@ -90,7 +92,10 @@ def test_a_photos_caption_alt_text_credits_and_focal_point_are_revisions(chief):
     other = ContributorFactory(name="吕之暹")
     data_key = f"credits-{0}-contributor"
     save(browser, photo, caption="傍晚的村口", alt_text="傍晚", focal_x="0.25", **{data_key: str(other.pk)})
-    first, second = versions(photo)
+    kept, first, second = versions(photo)
+    # Made outside the admin, it had no revision: its first save kept it as it was first.
+    deleted, inserted = compare(browser, photo, kept, first)
+    assert deleted == ["删　图片说明：清晨的村口"] and inserted == ["增　图片说明：第一次保存"]
 
     deleted, inserted = compare(browser, photo, first, second)
     assert "删　图片说明：第一次保存" in deleted and "增　图片说明：傍晚的村口" in inserted
@@ -99,7 +104,7 @@ def test_a_photos_caption_alt_text_credits_and_focal_point_are_revisions(chief):
     assert any("周晨磊" in line for line in deleted) and any("吕之暹" in line for line in inserted)
 
     listing = browser.get(url(Photo, "revisions", photo.pk))
-    assert "第2版" in listing.content.decode() and "chief" in listing.content.decode()
+    assert "第3版" in listing.content.decode() and "chief" in listing.content.decode()
     before = Photo.objects.get(pk=photo.pk).version
     assert restore(browser, photo, first).status_code == 302
 
@@ -107,7 +112,7 @@ def test_a_photos_caption_alt_text_credits_and_focal_point_are_revisions(chief):
     assert (photo.caption, photo.alt_text, photo.focal_x) == ("第一次保存", "村口", 0.5)
     assert list(photo.credits.values_list("contributor__name", flat=True)) == ["周晨磊"]
     assert photo.version == before + 1 and photo.updated_by == chief
-    assert len(versions(photo)) == 3  # the restore is a revision of its own
+    assert len(versions(photo)) == 4  # the restore is a revision of its own
 
 
 def test_the_photo_page_links_to_its_revisions(chief):
@@ -115,7 +120,7 @@ def test_the_photo_page_links_to_its_revisions(chief):
     browser = logged_in(chief)
     save(browser, photo, caption="改过")
     response = browser.get(url(Photo, "change", photo.pk))
-    assert "修订记录（1 版）" in response.content.decode()
+    assert "修订记录（2 版）" in response.content.decode()
     assert url(Photo, "revisions", photo.pk) in response.content.decode()
 
 
@@ -124,7 +129,7 @@ def test_a_contributor_rename_is_a_revision_and_can_be_restored(editor):
     contributor = ContributorFactory(name="沈吟")
     save(browser, contributor, name="沈银")
     save(browser, contributor, name="沈吟", disambiguation="本报杭州记者站")
-    first, second = versions(contributor)
+    _, first, second = versions(contributor)
     deleted, inserted = compare(browser, contributor, first, second)
     assert deleted == ["删　姓名或名称：沈银", "删　区分说明：（空）"]
     assert inserted == ["增　姓名或名称：沈吟", "增　区分说明：本报杭州记者站"]
@@ -138,16 +143,16 @@ def test_a_restore_that_would_break_a_rule_is_refused_in_words_and_changes_nothi
     contributor = ContributorFactory(name="沈吟")
     save(browser, contributor, name="沈银")
     save(browser, contributor, name="沈音")
-    first = versions(contributor)[0]
+    first = versions(contributor)[1]
     ContributorFactory(name="沈银")  # someone else has that name now: names are unique
     before = Contributor.objects.filter(pk=contributor.pk).values().get()
 
     problems, message = restore_anyway(browser, contributor, first)
 
-    assert any("无法恢复到第1版" in p and "已经存在" in p for p in problems), problems
-    assert "无法恢复到第1版" in message and "已经存在" in message, message
+    assert any("无法恢复到第2版" in p and "已经存在" in p for p in problems), problems
+    assert "无法恢复到第2版" in message and "已经存在" in message, message
     assert Contributor.objects.filter(pk=contributor.pk).values().get() == before
-    assert len(versions(contributor)) == 2
+    assert len(versions(contributor)) == 3
 
 
 def test_a_photo_restore_whose_credited_contributor_was_deleted_is_refused(chief):
@@ -160,10 +165,10 @@ def test_a_photo_restore_whose_credited_contributor_was_deleted_is_refused(chief
     save(browser, photo, **{f"credits-{n}-contributor": str(replacement.pk)})
     Contributor.objects.filter(name="周晨磊").delete()
 
-    problems, message = restore_anyway(browser, photo, versions(photo)[0])
+    problems, message = restore_anyway(browser, photo, versions(photo)[1])
 
     assert any("已被删除" in p for p in problems), problems
-    assert "无法恢复到第1版" in message and "已被删除" in message, message
+    assert "无法恢复到第2版" in message and "已被删除" in message, message
     assert list(PhotoCredit.objects.filter(photo=photo).values_list("contributor__name", flat=True)) == [
         "吕之暹"
     ]
@@ -180,7 +185,7 @@ def test_a_timelines_items_and_title_are_revisions_and_a_restore_brings_them_bac
     n = extra_index(data, "items")
     data |= {f"items-{n}-position": "2", f"items-{n}-date": "2015年3月", f"items-{n}-text": "新加的大事。"}
     assert browser.post(target, data).status_code == 302
-    first, second = versions(timeline)
+    _, first, second = versions(timeline)
 
     deleted, inserted = compare(browser, timeline, first, second)
     assert deleted == ["删　大事记条目：2012年 第一件大事。"]
@@ -198,7 +203,7 @@ def test_an_issues_fields_are_revisions_and_can_be_restored(editor):
     issue = IssueFactory(title="我们这十年")
     save(browser, issue, subtitle="来自浙江基层的报告")
     save(browser, issue, title="我们这十年（修订）", subtitle="")
-    first, second = versions(issue)
+    _, first, second = versions(issue)
     deleted, inserted = compare(browser, issue, first, second)
     assert "删　专题名称：我们这十年" in deleted and "增　专题名称：我们这十年（修订）" in inserted
     assert restore(browser, issue, first).status_code == 302
@@ -215,7 +220,7 @@ def test_someone_who_may_not_change_a_photo_cannot_restore_it(chief, reporter):
     first = versions(photo)[0]
     response = browser.post(url(Photo, "revision_restore", photo.pk, first), {"opened_version": "2"})
     assert response.status_code == 403
-    assert len(versions(photo)) == 1
+    assert len(versions(photo)) == 2
 
 
 def test_an_upload_records_who_uploaded_it_and_a_contributor_who_added_it(reporter):
@@ -280,3 +285,17 @@ def test_imported_photo_slots_and_new_contributors_are_the_importers(editor):
     slots, added = Photo.objects.all(), Contributor.objects.all()
     assert slots.count() == 6 and added.count() > 0
     assert {p.uploaded_by for p in slots} == {editor} and {c.created_by for c in added} == {editor}
+
+
+def test_an_object_with_no_history_keeps_what_its_first_edit_replaced(chief):
+    """Rows loaded by a command or older than the history: the first edit must not be the
+    only revision, or what it replaced could never be restored."""
+    photo = PhotoFactory(caption="原来的说明", alt_text="原来的替代文字")
+    assert versions(photo) == []
+    browser = logged_in(chief)
+    save(browser, photo, alt_text="改坏的替代文字")
+    kept, edited = versions(photo)
+    assert Version.objects.get(pk=kept).revision.comment.startswith("修改前的版本")
+    assert restore(browser, photo, kept).status_code == 302
+    photo.refresh_from_db()
+    assert (photo.caption, photo.alt_text) == ("原来的说明", "原来的替代文字")
