@@ -3,38 +3,19 @@ both downloading the package (docs/export-format.md) of one finished issue.
 
 Who may export is decided by the export service (`may_export`: editors and duty chiefs,
 who see every issue; reporters do not hand whole issues out of the CMS); the views only
-check it and report the service's refusals. The zip is written to a temporary file and
-streamed from it, so memory stays flat whatever the photos weigh.
+check it and report the service's refusals. The download itself is
+`services/export_download.py`, shared with the API's export endpoint.
 """
-
-import tempfile
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from .services import export
-
-NO_STORE = "private, no-store"
-
-
-def package_response(issue, *, allow_draft: bool = False) -> FileResponse:
-    """The package as a download; ExportRefused if the issue is not finished."""
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
-    try:
-        export.export_issue(issue, out, allow_draft=allow_draft)
-    except BaseException:
-        out.close()
-        raise
-    out.seek(0)
-    response = FileResponse(
-        out, as_attachment=True, filename=export.package_filename(issue), content_type="application/zip"
-    )
-    response["Cache-Control"] = NO_STORE
-    return response
+from .services.export_download import package_response
 
 
 class ExportAdminMixin:

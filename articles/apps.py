@@ -8,4 +8,7 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         # Every save of an article inside a revision keeps a copy (articles/revisions.py).
-        from . import revisions  # noqa: F401
+        from . import photo_files, revisions  # noqa: F401
+
+        # Media keeps the photo files publications link, and asks articles which those are.
+        photo_files.connect()

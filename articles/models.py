@@ -10,7 +10,7 @@ from media.validators import LONG_PLAIN_TEXT, PLAIN_TEXT
 from newsroom.fields import acting_user
 
 from . import slugs, typesetting
-from .querysets import ArticleQuerySet, IssueQuerySet, PublicationQuerySet
+from .querysets import ArticleQuerySet, PublicationQuerySet
 from .workflow import ArticleStatus, IssueStatus
 
 
@@ -85,8 +85,6 @@ class Issue(EditedModel):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
-
-    objects = IssueQuerySet.as_manager()
 
     class Meta:
         verbose_name = "专题"

@@ -26,11 +26,6 @@ class PublicationQuerySet(models.QuerySet):
         return self.order_by("-issue_date", "-visible_from", "-issue_id")
 
 
-class IssueQuerySet(models.QuerySet):
-    def newest_first(self):
-        return self.order_by("-issue_date", "-id")
-
-
 class ArticleQuerySet(models.QuerySet):
     def in_reading_order(self):
         return self.order_by("position", "id")

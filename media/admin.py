@@ -2,6 +2,7 @@ import errno
 from functools import partial
 
 from django.contrib import admin, messages
+from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
@@ -156,14 +157,14 @@ class PhotoAdmin(StoredObjectHeadingMixin, VersionedAdminMixin, RevisionAdminMix
             found["creators"] = "、".join(found["creators"])
         rows = [(label, found[key]) for key, label in FIELDS.items() if found.get(key)]
         unknown = credit_suggestions(photo.embedded_metadata).unknown if rows else []
+        # Contributors are articles' model, reached through the credit rows: media names no app above it.
+        add_contributor = reverse(admin_urlname(PhotoCredit.contributor.field.related_model._meta, "add"))
         return render_to_string(
             "admin/media/photo/embedded_metadata.html",
             {
                 "rows": rows,
                 "read_from": "、".join(found.get("read_from", [])),
-                "unknown": [
-                    (name, reverse("admin:articles_contributor_add") + "?name=" + name) for name in unknown
-                ],
+                "unknown": [(name, add_contributor + "?name=" + name) for name in unknown],
                 "saved": bool(photo and photo.pk),
             },
         )

@@ -1,12 +1,15 @@
 """Rendition files follow their rows: a deleted row's file is retired in the same
 transaction and deleted after the commit, unless a publication readers can be served
 still links to it; each new publication lets go of the files it no longer shows, and
-the files of photos it dropped move to names readers never saw."""
+the files of photos it dropped move to names readers never saw.
+
+Publications belong to articles, which sits above media: articles connects
+`prune_after_publication` to its Publication model's saves (in its `ready()`)."""
 
 from functools import partial
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from .models import Rendition, RetiredFile
@@ -21,8 +24,8 @@ def retire_rendition_file(sender, instance, using, **kwargs):
     _prune_after_commit(using)
 
 
-@receiver(post_save, sender="articles.Publication", dispatch_uid="media.prune_after_publication")
 def prune_after_publication(sender, instance, created, using, **kwargs):
+    """A post_save receiver for the publications readers are served."""
     if created:
         # The new publication may be the one that stops linking to a replaced crop, or to
         # every file of a withdrawn article's photos.

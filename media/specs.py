@@ -127,11 +127,6 @@ def plan(size: tuple[int, int], focal: tuple[float, float], image_name: str) -> 
     return planned
 
 
-def ratio_of(spec: str) -> str:
-    """ "16x9-960" → "16:9"; "original-480" → "original"."""
-    return spec.rsplit("-", 1)[0].replace("x", ":")
-
-
 class RenditionRow(NamedTuple):
     """A rendition as delivery reads it: no model instance (articles.selectors)."""
 

@@ -7,9 +7,8 @@ disambiguation): two people called 王波 are for the editor to tell apart, not 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.apps import apps
-
 from .credits import CreditRole
+from .models import PhotoCredit
 
 ROLE_BY_LABEL = {role.label: role.value for role in CreditRole if role.value}
 
@@ -24,7 +23,9 @@ def credit_suggestions(found: dict) -> CreditSuggestions:
     names = found.get("creators") or []
     if not names:
         return CreditSuggestions()
-    Contributor = apps.get_model("articles", "Contributor")  # media sits below articles
+    # The contributors are articles' model: reached through media's own credit rows, so
+    # media names no app above it.
+    Contributor = PhotoCredit.contributor.field.related_model
     people = defaultdict(list)
     for name, disambiguation, pk in Contributor.objects.filter(name__in=names).values_list(
         "name", "disambiguation", "pk"

@@ -7,9 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.api.serializers import ArticleDetailSerializer, IssueSerializer
 from articles.models import Block, Correction
 from articles.selectors import issue_for_rendering
+from articles.services.public_json import ArticleDetailSerializer, IssueSerializer
 from articles.services.rendering import render_issue, to_json
 from articles.workflow import ArticleStatus
 from media.credits import CreditAction, CreditRole

@@ -12,9 +12,9 @@ from rest_framework.views import APIView
 
 from newsroom.api_errors import ErrorSerializer
 
-from ..admin_export import NO_STORE, package_response
 from ..models import Issue
 from ..services import export
+from ..services.export_download import NO_STORE, package_response
 
 
 class NotFinished(exceptions.APIException):

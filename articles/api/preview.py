@@ -13,8 +13,8 @@ from rest_framework import generics
 from newsroom.api_errors import ErrorSerializer
 
 from ..services.preview import issue_for_token, render_preview
+from ..services.public_json import IssueDetailSerializer
 from ..services.rendering import to_json
-from .serializers import IssueDetailSerializer
 
 INVALID_LINK_TEXT = "预览链接无效或已过期。"
 

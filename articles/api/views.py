@@ -14,7 +14,7 @@ from newsroom.throttling import ReaderThrottle
 
 from .. import delivery
 from ..models import Issue
-from .serializers import ArticleDetailSerializer, IssueDetailSerializer, IssueSerializer
+from ..services.public_json import ArticleDetailSerializer, IssueDetailSerializer, IssueSerializer
 
 NOT_FOUND_TEXT = "未找到该内容：它不存在，或尚未发布。"
 # A public read answers preconditions (If-Match, If-Unmodified-Since: articles/delivery.py).

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -385,8 +385,3 @@ def _stored_forms(texts: list[str]) -> list[dict]:
         {"sha256": hashlib.sha256(data).hexdigest(), "body_gzip": forms["gzip"], "body_br": forms["br"]}
         for data, forms in zip(datas, delivery.compress_all(datas), strict=True)
     ]
-
-
-def ensure_may_publish(user) -> None:
-    if not may_publish(user):
-        raise PermissionDenied("您没有发布专题的权限。")

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from rest_framework.renderers import JSONRenderer
 
-from ..api.serializers import IssueDetailSerializer, IssueLinkSerializer
 from ..selectors import issue_for_rendering
 from ..workflow import ArticleStatus
+from .public_json import IssueDetailSerializer, IssueLinkSerializer
 
 
 @dataclass

@@ -27,14 +27,12 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 from PIL import Image, ImageCms, ImageOps
 
 from .. import specs
 from ..conf import conf
 from ..models import Photo, Rendition, RetiredFile
-from ..published import photo_nodes
+from ..published import photo_nodes, publications
 
 log = logging.getLogger(__name__)
 
@@ -331,21 +329,11 @@ def retire_unlinked(publication_pk: int) -> int:
 
     Set-based on the two publications' links, one query per photo only for the photos
     that dropped out (usually none: a republish shows the same files)."""
-    from articles.models import Publication  # media is below articles: imported late
-
-    new = Publication.objects.only("pk", "issue_id", "number", "kind", "body").get(pk=publication_pk)
-    previous = (
-        Publication.objects.filter(
-            issue_id=new.issue_id, kind=Publication.Kind.SNAPSHOT, number__lt=new.number
-        )
-        .order_by("-number")
-        .values_list("body", flat=True)
-        .first()
-    )
+    previous, now = publications().shown_before_and_now(publication_pk)
     if not previous:
         return 0
     shown_before = _linked_files(json.loads(previous))
-    shown_now = _linked_files(json.loads(new.body)) if new.kind == Publication.Kind.SNAPSHOT else {}
+    shown_now = _linked_files(json.loads(now)) if now is not None else {}
     dropped: dict[int, set[str]] = {}
     for photo_id, names in shown_before.items():
         gone = names - shown_now.get(photo_id, set())
@@ -407,9 +395,4 @@ def _rename(photo: Photo, rows: list[Rendition]) -> int:
 
 def _servable_bodies_containing(text: str) -> list[str]:
     """The JSON of live or embargoed publications that contain `text` (usually none)."""
-    from articles.models import Publication  # media is below articles: imported late
-
-    servable = Q(pk__in=Publication.objects.live().values("pk")) | Q(
-        visible_from__gt=timezone.now(), kind=Publication.Kind.SNAPSHOT
-    )
-    return list(Publication.objects.filter(servable, body__contains=text).values_list("body", flat=True))
+    return publications().servable_bodies_containing(text)

@@ -4,6 +4,8 @@ prefetch everything, and reading order comes from the models.
 They run in two places only: the publish service, which stores their output as the
 publication readers get, and the preview of a working copy. Links are absolute on
 `context["base_url"]` (settings.SITE_URL), since no reader's request exists at publish time.
+Kept with the services, not the API: rendering writes publications with them, and the API
+only names them for its schema (the services never import the API).
 """
 
 from django.conf import settings
