@@ -50,9 +50,7 @@ class VersionedForm(forms.ModelForm):
         model = type(self.instance)
         bookkeeping = ["version", "updated_by", *(["updated_at"] if has_updated_at(model) else [])]
         current = model._default_manager.select_for_update().only(*bookkeeping).get(pk=self.instance.pk)
-        opened = cleaned.get("opened_version")
-        if opened != current.version:
-            raise ValidationError(stale_message(model, current, opened), code="stale")
+        refuse_if_moved(current, cleaned.get("opened_version"))
         return cleaned
 
 

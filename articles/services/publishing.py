@@ -255,8 +255,6 @@ def withdraw_article(article: Article, *, user=None, note: str = "") -> Article:
     article = Article.objects.select_for_update().get(pk=article.pk)
     require(user, transition, article, article.status)
     note = clean_note(note, transition)
-    if not note:
-        raise ValidationError("撤稿须填写说明。", code="note_required")
     # Every issue that still carries it, not only its own: one live copy, and none after this.
     for issue in [article.issue, *_other_issues_carrying([article.pk], besides=article.issue_id)]:
         _derive(issue, user=user, note=note, drop={article.pk})

@@ -162,7 +162,8 @@ def may_delete(user, article: Article) -> bool:
 def clean_note(note: str, transition: Transition | None = None) -> str:
     """A workflow note is editor text like any other (the same validators as every field an
     editor types in), checked here so the admin, the commands and any caller get the rule.
-    Returns it stripped; refused in words, naming the step, with nothing changed."""
+    Returns it stripped; refused in words, naming the step, with nothing changed, and when
+    the step needs a note and has none."""
     note = (note or "").strip()
     what = f"“{transition.label}”的说明" if transition else "说明"
     problems = []
@@ -173,6 +174,8 @@ def clean_note(note: str, transition: Transition | None = None) -> str:
             problems += [f"{what}：{message}" for message in error.messages]
     if problems:
         raise ValidationError(problems, code="note_invalid")
+    if transition is not None and transition.note_required and not note:
+        raise ValidationError(f"{transition.label}须填写说明。", code="note_required")
     return note
 
 
@@ -232,8 +235,6 @@ def move(article: Article, name: str, *, user, note: str = "") -> Article:
     article = Article.objects.select_for_update().get(pk=article.pk)
     require(user, transition, article, article.status)
     note = clean_note(note, transition)
-    if transition.note_required and not note:
-        raise ValidationError(f"{transition.label}须填写说明。", code="note_required")
     before = article.status
     article.status = transition.target
     article.save(update_fields=["status"])
