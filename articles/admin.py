@@ -19,6 +19,7 @@ from media.validators import LONG_PLAIN_TEXT
 from newsroom.admin_autocomplete import RowAutocompleteInlineMixin
 from newsroom.admin_pages import StoredObjectHeadingMixin
 from newsroom.admin_versions import VersionedAdminMixin
+from newsroom.versioning import SaveRefused
 
 from . import conflicts, delivery
 from .admin_copydesk import BodyEditorAdminMixin, ImportAdminMixin
@@ -705,28 +706,16 @@ class ArticleAdmin(
         if step is None:
             return super().changeform_view(request, object_id, form_url, extra_context)
         request.workflow_step = step
-        try:
-            with delivery.announcements() as announced:
-                response = super().changeform_view(request, object_id, form_url, extra_context)
-        except StepRefused as refused:
-            # Rolled back: shown again with the reasons as form errors (`ArticleForm.refusals`).
-            request.workflow_step_refused = refused.messages
-            return super().changeform_view(request, object_id, form_url, extra_context)
+        with delivery.announcements() as announced:
+            response = super().changeform_view(request, object_id, form_url, extra_context)
         if announced.late:  # a withdrawal or republication Redis was not told of
             self.message_user(request, announced.late, messages.WARNING)
         return response
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        refused = getattr(request, "workflow_step_refused", None)
-        if refused:
-            return type(form.__name__, (form,), {"refusals": refused})
-        return form
-
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         step = getattr(request, "workflow_step", None)
-        if step is None or getattr(request, "workflow_step_refused", None):
+        if step is None or getattr(request, "save_refused", None):
             return
         transition = ARTICLE_TRANSITIONS[step]
         reversion.set_comment(f"保存并{transition.label}")
@@ -734,7 +723,7 @@ class ArticleAdmin(
             take_step(form.instance, step, user=request.user, note=request.POST.get(f"note_{step}", ""))
         except (ValidationError, PermissionDenied) as error:
             reasons = error.messages if isinstance(error, ValidationError) else [str(error)]
-            raise StepRefused(
+            raise SaveRefused(
                 [f"未能{transition.label}，本页的修改也没有保存：{r}" for r in reasons]
             ) from error
         request.workflow_step_done = transition
@@ -865,12 +854,6 @@ def saved_rows_posted(posted, formset_class, kwargs) -> dict:
 
 # Steps whose page field takes a note (required for those the table says).
 NOTED_STEPS = ("send_back", "withdraw", "republish")
-
-
-class StepRefused(Exception):
-    def __init__(self, messages_: list[str]):
-        super().__init__(messages_)
-        self.messages = messages_
 
 
 def requested_step(request) -> str | None:

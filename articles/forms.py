@@ -158,9 +158,6 @@ class ArticleForm(VersionedForm):
     # The article as this page was opened, signed: what a stale save is compared with
     # (articles/conflicts.py), so that only what really conflicts is named.
     opened_state = forms.CharField(widget=forms.HiddenInput, required=False)
-    # Why a workflow step posted with this page was refused (the save was undone with it):
-    # set by the admin on the form class it shows the page again with.
-    refusals: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -180,8 +177,6 @@ class ArticleForm(VersionedForm):
 
     def clean(self):
         cleaned = super().clean()
-        for reason in self.refusals:
-            self.add_error(None, reason)
         self._merge(cleaned)
         # Only a body text that passed its field's checks is read (a refused one is not in
         # cleaned_data, and reading "" instead would plan an empty body).

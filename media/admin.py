@@ -14,7 +14,7 @@ from newsroom.admin_autocomplete import RowAutocompleteInlineMixin
 from newsroom.admin_pages import StoredObjectHeadingMixin
 from newsroom.admin_versions import RevisionAdminMixin, VersionedAdminMixin
 from newsroom.revisions import History
-from newsroom.versioning import VersionedForm
+from newsroom.versioning import SaveRefused, VersionedForm
 
 from . import specs
 from .conf import conf
@@ -37,15 +37,6 @@ PHOTO_HISTORY = History(
 
 class VersionedPhotoForm(VersionedForm, PhotoForm):
     """The photo form, refused when someone saved the photo after the page was opened."""
-
-
-class UploadNotStored(Exception):
-    """Writing the uploaded file failed (a full disk): the save is rolled back and the
-    page shown again with the reason."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class PhotoCreditInline(RowAutocompleteInlineMixin, admin.TabularInline):
@@ -208,28 +199,12 @@ class PhotoAdmin(StoredObjectHeadingMixin, VersionedAdminMixin, RevisionAdminMix
                 raise
             discard_partial_upload(obj)
             full = error.errno in (errno.ENOSPC, errno.EDQUOT)
-            raise UploadNotStored(STORAGE_FULL if full else STORAGE_FAILED) from error
+            # Rolled back and shown again, the reason on the file field (VersionedAdminMixin).
+            raise SaveRefused([STORAGE_FULL if full else STORAGE_FAILED], field="image") from error
         if new_file or moved or not obj.renditions_ready:
             # After the commit, still within this request (the editor sees the outcome):
             # a failure leaves the saved photo alone and marks it not ready.
             transaction.on_commit(partial(self._make_renditions, request, obj, moved and change))
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except UploadNotStored as refused:
-            # The view's transaction is rolled back: nothing was saved. The same POST is
-            # shown again through the form, which puts the reason on the file field and
-            # keeps everything else the editor typed.
-            request._photo_upload_refused = refused.message
-            for upload in request.FILES.values():
-                upload.seek(0)
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        refused = getattr(request, "_photo_upload_refused", "")
-        return type(form.__name__, (form,), {"storage_refused": refused}) if refused else form
 
     def save_form(self, request, form, change):
         photo = super().save_form(request, form, change)

@@ -31,10 +31,6 @@ class PhotoImageField(forms.ImageField):
 
 
 class PhotoForm(forms.ModelForm):
-    # Set (by the admin) when the page is shown again because storing the upload failed:
-    # the reason goes on the file field, and the editor's other input stays on the form.
-    storage_refused: str = ""
-
     image = PhotoImageField(
         label=Photo._meta.get_field("image").verbose_name,
         help_text=Photo._meta.get_field("image").help_text,
@@ -48,12 +44,6 @@ class PhotoForm(forms.ModelForm):
             "focal_x": forms.NumberInput(attrs={"step": "0.0001", "min": "0", "max": "1"}),
             "focal_y": forms.NumberInput(attrs={"step": "0.0001", "min": "0", "max": "1"}),
         }
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.storage_refused:
-            self.add_error("image", self.storage_refused)
-        return cleaned
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -18,7 +18,7 @@ from django.utils.html import format_html
 
 from . import object_rules
 from .revisions import History, keep_state_before_first_revision, saved_revision
-from .versioning import VersionedForm, beijing, bump_version, display_name
+from .versioning import SaveRefused, VersionedForm, beijing, bump_version, display_name
 
 # The marks `diff_lines` puts in front of a line, as CSS classes.
 LINE_CLASSES = {"删": "revision-deleted", "增": "revision-inserted"}
@@ -58,6 +58,16 @@ class VersionedAdminMixin:
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method != "POST":
             return super().changeform_view(request, object_id, form_url, extra_context)
+        try:
+            return self._save_as_revision(request, object_id, form_url, extra_context)
+        except SaveRefused as refused:
+            # Rolled back: the same POST again, the form refusing with the reasons.
+            request.save_refused = refused
+            for upload in request.FILES.values():
+                upload.seek(0)
+            return self._save_as_revision(request, object_id, form_url, extra_context)
+
+    def _save_as_revision(self, request, object_id, form_url, extra_context):
         comment = "新建" if object_id is None else "在后台修改"
         with transaction.atomic():
             existing = self.get_object(request, unquote(object_id)) if object_id else None
@@ -65,6 +75,11 @@ class VersionedAdminMixin:
                 keep_state_before_first_revision(existing)
             with saved_revision(request.user, comment):
                 return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refused = getattr(request, "save_refused", None)
+        return type(form.__name__, (form,), {"refused": refused}) if refused else form
 
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user

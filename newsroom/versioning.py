@@ -29,6 +29,18 @@ def has_updated_at(model) -> bool:
     return any(f.name == "updated_at" for f in model._meta.concrete_fields)
 
 
+class SaveRefused(Exception):
+    """Raised while saving, after the form was valid (the upload could not be stored, a
+    workflow step posted with the page was refused): the save's transaction is undone and
+    the page shown again from the same POST, with `messages` on `field` (None: the whole
+    form) and everything the editor typed still on it (`VersionedAdminMixin`)."""
+
+    def __init__(self, messages: list[str], field: str | None = None):
+        super().__init__(messages)
+        self.messages = messages
+        self.field = field
+
+
 class VersionedForm(forms.ModelForm):
     """Carries the version the editor opened and refuses the save if someone saved since.
 
@@ -37,6 +49,8 @@ class VersionedForm(forms.ModelForm):
     """
 
     opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Set by the admin on the form class it shows the page again with (`SaveRefused`).
+    refused: SaveRefused | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,6 +59,9 @@ class VersionedForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.refused is not None:
+            for message in self.refused.messages:
+                self.add_error(self.refused.field, message)
         if not self.instance.pk:
             return cleaned
         model = type(self.instance)
