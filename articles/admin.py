@@ -14,24 +14,11 @@ from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html
 
-from media.admin import thumbnail
-from media.validators import LONG_PLAIN_TEXT
-from newsroom.admin_autocomplete import RowAutocompleteInlineMixin
-from newsroom.admin_pages import StoredObjectHeadingMixin
-from newsroom.admin_versions import VersionedAdminMixin
-from newsroom.versioning import SaveRefused
-
-from . import conflicts, delivery
-from .admin_copydesk import BodyEditorAdminMixin, ImportAdminMixin
-from .admin_export import ExportAdminMixin
-from .admin_preview import PreviewAdminMixin
-from .admin_revisions import (
-    CONTRIBUTOR_HISTORY,
-    ISSUE_HISTORY,
-    TIMELINE_HISTORY,
-    RevisionAdminMixin,
-)
-from .admin_workflow import (
+from articles.copydesk.admin import BodyEditorAdminMixin, ImportAdminMixin
+from articles.delivery import service as delivery
+from articles.desk import changes, conflicts
+from articles.desk import transitions as workflow
+from articles.desk.admin import (
     beijing,
     display_name,
     lines_block,
@@ -39,7 +26,13 @@ from .admin_workflow import (
     reading_order_saved,
     transition_table,
 )
-from .forms import (
+from articles.desk.admin_revisions import (
+    CONTRIBUTOR_HISTORY,
+    ISSUE_HISTORY,
+    TIMELINE_HISTORY,
+    RevisionAdminMixin,
+)
+from articles.desk.forms import (
     ArticleForm,
     BlockFormSet,
     BodyTextAware,
@@ -50,6 +43,17 @@ from .forms import (
     TimelineItemFormSet,
     same_text,
 )
+from articles.desk.revisions import saved_revision
+from articles.exchange.admin import ExportAdminMixin
+from articles.publications import publishing
+from articles.publications.admin import PreviewAdminMixin
+from media.admin import thumbnail
+from media.validators import LONG_PLAIN_TEXT
+from newsroom.admin_autocomplete import RowAutocompleteInlineMixin
+from newsroom.admin_pages import StoredObjectHeadingMixin
+from newsroom.admin_versions import VersionedAdminMixin
+from newsroom.versioning import SaveRefused
+
 from .models import (
     Article,
     Block,
@@ -64,8 +68,6 @@ from .models import (
     TimelineItem,
     TransitionRecord,
 )
-from .services import changes, publishing, workflow
-from .services.revisions import saved_revision
 from .workflow import (
     ARTICLE_PAGE_TRANSITIONS,
     ARTICLE_TRANSITIONS,
@@ -740,7 +742,7 @@ class ArticleAdmin(
         )
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
 
-    # Two editors on one article: a stale save names only what conflicts (articles/conflicts.py)
+    # Two editors on one article: a stale save names only what conflicts (articles/desk/conflicts.py)
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)

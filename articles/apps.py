@@ -7,8 +7,9 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Every save of an article inside a revision keeps a copy (articles/revisions.py).
-        from . import photo_files, revisions  # noqa: F401
+        # Every save of an article inside a revision keeps a copy; who may change what.
+        from .desk import registration  # noqa: F401
+        from .publications import receivers
 
         # Media keeps the photo files publications link, and asks articles which those are.
-        photo_files.connect()
+        receivers.connect()

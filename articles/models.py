@@ -546,7 +546,7 @@ class Publication(models.Model):
 def _publications_changed(sender, using, **kwargs):
     # A publication inserted (or a demo issue's deleted) changes what readers see: the
     # delivery caches of every app server learn it once the transaction commits.
-    from .delivery import publications_changed
+    from articles.delivery.service import publications_changed
 
     publications_changed(using)
 

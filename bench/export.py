@@ -67,7 +67,7 @@ def build_issue(articles: int, slug: str, photo_size: tuple[int, int], quality: 
     from django.core.files.storage import default_storage
 
     from articles.models import Article, Block, Byline, Contributor, Issue, Section, Timeline, TimelineItem
-    from articles.services.publishing import publish_issue
+    from articles.publications.publishing import publish_issue
     from articles.workflow import ArticleStatus
     from media.models import Photo, PhotoCredit
 
@@ -123,7 +123,7 @@ def build_issue(articles: int, slug: str, photo_size: tuple[int, int], quality: 
 def measure(issue, folder: Path) -> dict:
     """Export twice to files: timed without tracing, then under tracemalloc for the peak.
     The two zips must be the same bytes (the export is deterministic)."""
-    from articles.services.export import export_issue
+    from articles.exchange.export import export_issue
 
     timed, traced = folder / f"{issue.slug}.zip", folder / f"{issue.slug}-traced.zip"
     start = time.perf_counter()
@@ -167,7 +167,7 @@ def main() -> None:
         import django
         from django.db import connection
 
-        from articles.services.demo import load_demo_issue
+        from articles.demo.loader import load_demo_issue
 
         demo, _ = load_demo_issue()
         small, small_bytes = build_issue(args.articles, "bench-small", (320, 240), 85)

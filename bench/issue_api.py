@@ -43,6 +43,8 @@ def setup_django(tmp: Path) -> None:
 def build_large_issue(article_count: int):
     """The demo issue, and a published one with `article_count` articles of 19 blocks each
     (a testimony with a photo inside), a page photo and a 50-item timeline."""
+    from articles.delivery.reads import live_issue
+    from articles.demo.loader import load_demo_issue
     from articles.models import (
         Article,
         Block,
@@ -53,9 +55,7 @@ def build_large_issue(article_count: int):
         Timeline,
         TimelineItem,
     )
-    from articles.selectors import live_issue
-    from articles.services.demo import load_demo_issue
-    from articles.services.publishing import publish_issue
+    from articles.publications.publishing import publish_issue
     from articles.workflow import ArticleStatus
     from tests.factories import IssueFactory, PhotoCreditFactory, PhotoFactory
 

@@ -28,11 +28,11 @@ sys.path.insert(0, str(ROOT))
 
 STEPS = {
     # (module, attribute): label
-    ("articles.services.publishing", "render_issue"): "render (serializers)",
-    ("articles.services.publishing", "issue_problems"): "problem checks",
-    ("articles.services.publishing", "move_all"): "article states and records",
-    ("articles.services.publishing", "_stored_forms"): "SHA-256, gzip and brotli",
-    ("articles.services.publishing", "_store"): "store (JSON, compression, inserts)",
+    ("articles.publications.publishing", "render_issue"): "render (serializers)",
+    ("articles.publications.publishing", "issue_problems"): "problem checks",
+    ("articles.publications.publishing", "move_all"): "article states and records",
+    ("articles.publications.publishing", "_stored_forms"): "SHA-256, gzip and brotli",
+    ("articles.publications.publishing", "_store"): "store (JSON, compression, inserts)",
 }
 
 
@@ -79,9 +79,9 @@ def run(options) -> None:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    from articles.bench_issue import build_bench_issue
+    from articles.demo.bench_issue import build_bench_issue
     from articles.models import Block
-    from articles.services import publishing
+    from articles.publications import publishing
 
     spent: dict[str, list[float]] = defaultdict(list)
     for (module, name), label in STEPS.items():

@@ -134,7 +134,7 @@ def setup(tmp: Path) -> None:
     from PIL import __version__ as pillow_version
     from PIL import features
 
-    from articles.services.demo import load_demo_issue
+    from articles.demo.loader import load_demo_issue
     from media.conf import conf
     from media.models import Photo
 

@@ -128,7 +128,7 @@ def plan(size: tuple[int, int], focal: tuple[float, float], image_name: str) -> 
 
 
 class RenditionRow(NamedTuple):
-    """A rendition as delivery reads it: no model instance (articles.selectors)."""
+    """A rendition as delivery reads it: no model instance (articles.delivery.reads)."""
 
     ratio: str
     format: str

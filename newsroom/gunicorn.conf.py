@@ -42,7 +42,7 @@ def pre_fork(server, worker):
 # helps only whoever scans for it. Gunicorn has no setting for the header (benoitc/gunicorn
 # #825; an application's own Server header is sent beside it, not instead), so the line is
 # left out of the headers each HTTP/1 response starts with. Checked against a real gunicorn
-# by tests/test_production_settings.py, which notices if an upgrade renames this.
+# by tests/newsroom/test_production_settings.py, which notices if an upgrade renames this.
 _default_headers = Response.default_headers
 
 

@@ -1,7 +1,7 @@
 """Who may change one object, looked up by its model.
 
 The rules live with the app that knows the facts they need (articles knows which photos a
-publication uses: `articles/services/workflow.py`) and are registered here at start-up, so
+publication uses: `articles/desk/transitions.py`) and are registered here at start-up, so
 an app below it (media) can ask without importing it.
 """
 

@@ -6,7 +6,7 @@ REDIS_CONNECT_TIMEOUT and REDIS_SOCKET_TIMEOUT (settings, small defaults) and no
 and once a call to a server has failed, this process stops calling it for REDIS_RETRY_AFTER
 seconds (`Breaker`): calls fail at once with `RedisUnavailable`, so a Redis that hangs costs
 each worker one timeout every few seconds, not one per call. Callers fall back (delivery to
-the database, throttles to a count in this process): see articles/delivery.py and
+the database, throttles to a count in this process): see articles/delivery/service.py and
 newsroom/throttling.py.
 
 One client per pool: Django's client builds a new `redis.Redis` for every cache operation;

@@ -7,7 +7,7 @@ difference between two revisions, and a restore that is an edit like any other â
 per-object rule (`newsroom.object_rules`), refused when the object changed since the page
 was opened, a new revision, a bumped `version`.
 
-Articles read their revisions as readers would get them (`articles.services.revisions`,
+Articles read their revisions as readers would get them (`articles.desk.revisions`,
 which fills in the same interface); every other model uses the plain field lines here.
 """
 

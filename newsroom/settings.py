@@ -328,7 +328,7 @@ LOGGING = {
     },
 }
 
-# Delivery of publications (articles/delivery.py). The cache is Redis when REDIS_URL is set
+# Delivery of publications (articles/delivery/service.py). The cache is Redis when REDIS_URL is set
 # (shared by every worker and app server: pointers to live publications and their bytes),
 # else each process keeps the bytes in its own memory and asks the database what is live.
 DELIVERY_CACHE = "default"

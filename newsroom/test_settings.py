@@ -8,7 +8,7 @@ os.environ.setdefault("SECRET_KEY", "tests-only-" + secrets.token_urlsafe(40))
 # The test client and the browser test's live server speak plain HTTP.
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 # Every test asks from 127.0.0.1: throttles stay on (their code runs) with limits no test
-# reaches; tests/test_throttling.py sets real ones.
+# reaches; tests/api/test_throttling.py sets real ones.
 for scope in ("READER", "ANON", "USER"):
     os.environ.setdefault(f"API_THROTTLE_{scope}", "1000000/minute")
 

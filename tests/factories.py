@@ -15,7 +15,7 @@ from articles.models import (
     Timeline,
     TimelineItem,
 )
-from articles.services.publishing import publish_issue
+from articles.publications.publishing import publish_issue
 from articles.workflow import ArticleStatus
 from media.credits import CreditAction, CreditRole
 from media.models import Photo, PhotoCredit

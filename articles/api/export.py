@@ -10,11 +10,11 @@ from rest_framework import exceptions, permissions
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.views import APIView
 
+from articles.exchange import export
+from articles.exchange.download import NO_STORE, package_response
 from newsroom.api_errors import ErrorSerializer
 
 from ..models import Issue
-from ..services import export
-from ..services.export_download import NO_STORE, package_response
 
 
 class NotFinished(exceptions.APIException):

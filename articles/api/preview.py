@@ -10,11 +10,10 @@ from django.http import Http404, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
 
+from articles.delivery.documents import IssueDetailSerializer
+from articles.delivery.rendering import to_json
+from articles.publications.preview import issue_for_token, render_preview
 from newsroom.api_errors import ErrorSerializer
-
-from ..services.preview import issue_for_token, render_preview
-from ..services.public_json import IssueDetailSerializer
-from ..services.rendering import to_json
 
 INVALID_LINK_TEXT = "预览链接无效或已过期。"
 

@@ -1,6 +1,6 @@
 """Public reads answered before the rest of the request cycle.
 
-A published issue or article is bytes stored at publish time (articles/delivery.py):
+A published issue or article is bytes stored at publish time (articles/delivery/service.py):
 finding and sending them takes a fraction of what Django's request cycle around them
 costs. A plain public read (GET or HEAD, Accept nothing, */* or JSON) is therefore answered
 early, in one of two places, both with `answer()`:
@@ -16,7 +16,7 @@ early, in one of two places, both with `answer()`:
   every other way into Django (ASGI, the test client, runserver).
 
 The production entry also keeps each answer it made from a pointer this process keeps (with
-Redis, while it listens for publishes: articles/delivery.py) and sends it again as it is,
+Redis, while it listens for publishes: articles/delivery/service.py) and sends it again as it is,
 status, headers and bytes, while that pointer is still the one kept and no publish was
 announced (`Ready`). A read whose answer is its own (an Origin, a precondition) never gets
 one; the reader throttle counts every read all the same.
@@ -45,10 +45,10 @@ from django.db import close_old_connections
 from django.middleware.security import SecurityMiddleware
 from django.urls import Resolver404, resolve
 
+from articles.delivery import service as delivery
+from articles.delivery.service import set_headers
 from newsroom.throttling import ReaderThrottle
 
-from .. import delivery
-from ..delivery import set_headers
 from .views import PLAIN_ACCEPT, PublicView
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Public read API: the stored bytes of live publications, never the working copy.
 
-Nothing is serialized per request: `articles.delivery` finds the live publication (from
+Nothing is serialized per request: `articles.delivery.service` finds the live publication (from
 memory, the shared cache, or one small indexed query) and sends the bytes stored at publish
 time, with ETag, Last-Modified and CDN caching headers.
 """
@@ -9,15 +9,15 @@ from django.http import Http404, HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 
+from articles.delivery import service as delivery
+from articles.delivery.documents import ArticleDetailSerializer, IssueDetailSerializer, IssueSerializer
 from newsroom.api_errors import ErrorSerializer
 from newsroom.throttling import ReaderThrottle
 
-from .. import delivery
 from ..models import Issue
-from ..services.public_json import ArticleDetailSerializer, IssueDetailSerializer, IssueSerializer
 
 NOT_FOUND_TEXT = "未找到该内容：它不存在，或尚未发布。"
-# A public read answers preconditions (If-Match, If-Unmodified-Since: articles/delivery.py).
+# A public read answers preconditions (If-Match, If-Unmodified-Since: articles/delivery/service.py).
 PRECONDITION_FAILED = OpenApiResponse(
     ErrorSerializer, description="If-Match 或 If-Unmodified-Since 的条件不成立（precondition_failed）。"
 )

@@ -1,6 +1,6 @@
 """The copy desk: a manuscript as a newspaper page prints it, read into structure.
 
-Pure text in, plain data out; no database here (`articles/services/copydesk.py` matches
+Pure text in, plain data out; no database here (`articles/copydesk/services.py` matches
 contributors and saves). The pieces:
 
 - `vocabulary` — the newsroom's words: byline roles, credit forms, speakers' posts;

@@ -12,7 +12,7 @@ Two sorts of finding:
   that stops mid-sentence with nothing to join, a line not understood, the genre guessed.
 
 Punctuation: autocorrect-py was compared with these rules on the seed page and on the
-cases in tests/test_copydesk_punctuation.py. It leaves "98.43%,共", "(扩大)" and straight
+cases in tests/copydesk/test_copydesk_punctuation.py. It leaves "98.43%,共", "(扩大)" and straight
 quotes as they are, and its default spacing ("30 多年") is not newspaper style; its config is
 process-wide. The rules in `articles.typesetting.punctuation_edits` are used instead.
 """

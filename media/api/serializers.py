@@ -1,5 +1,5 @@
 """Read-only photo representations. No queries and no file access: callers prefetch
-credits with their contributors, and renditions (articles.selectors does)."""
+credits with their contributors, and renditions (articles.delivery.reads does)."""
 
 import functools
 import re
@@ -69,10 +69,10 @@ _DOT_SEGMENT = re.compile(r"(?:^|/)\.\.?(?:/|$)")
 
 
 def _delivered_rows(photo) -> list[specs.RenditionRow]:
-    """The photo's renditions in delivery order: as articles.selectors attached them, else
+    """The photo's renditions in delivery order: as articles.delivery.reads attached them, else
     read here."""
     rows = getattr(photo, "delivered_renditions", None)
-    if rows is None:  # a photo not loaded by articles.selectors
+    if rows is None:  # a photo not loaded by articles.delivery.reads
         found = (
             specs.RenditionRow(r.ratio, r.format, r.width, r.height, r.file.name)
             for r in photo.renditions.all()
@@ -168,7 +168,7 @@ class PhotoSerializer(ReadOnceFields, serializers.ModelSerializer):
         consecutive rows with the same ratio and format are one `<source srcset>`.
 
         RenditionSerializer's output, written out over plain rows (`delivered_renditions`,
-        from articles.selectors): thirty renditions a photo, 12,000 in a 200-article issue,
+        from articles.delivery.reads): thirty renditions a photo, 12,000 in a 200-article issue,
         and REST framework's field machinery cost more than all the rest of publishing."""
         rows = _delivered_rows(photo)
         file_url = stored_file_urls(Rendition._meta.get_field("file").storage)

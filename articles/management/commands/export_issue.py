@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from articles.exchange.export import ExportRefused, export_issue
 from articles.models import Issue
-from articles.services.export import ExportRefused, export_issue
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from articles.services.import_package import PackageRefused, import_package
+from articles.exchange.importing import PackageRefused, import_package
 
 
 class Command(BaseCommand):

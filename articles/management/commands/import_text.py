@@ -14,11 +14,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from articles.copydesk import services as copydesk
 from articles.copydesk.desk import manuscript_too_long
 from articles.copydesk.docx import UnreadableDocument, docx_text
 from articles.copydesk.grammar import UNPLACED
 from articles.models import Issue
-from articles.services import copydesk
 
 
 class Command(BaseCommand):

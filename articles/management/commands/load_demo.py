@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from articles.services.demo import load_demo_issue
+from articles.demo.loader import load_demo_issue
 
 
 class Command(BaseCommand):

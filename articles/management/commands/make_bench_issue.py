@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.bench_issue import build_bench_issue
+from articles.demo.bench_issue import build_bench_issue
 from articles.models import Issue
 
 

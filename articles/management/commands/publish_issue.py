@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from articles.models import Issue
-from articles.services.publishing import publish_issue
+from articles.publications.publishing import publish_issue
 
 
 class Command(BaseCommand):

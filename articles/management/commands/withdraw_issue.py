@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.models import Issue
-from articles.services.publishing import withdraw_issue
+from articles.publications.publishing import withdraw_issue
 
 
 class Command(BaseCommand):
