@@ -9,7 +9,8 @@ from media.credits import Credit, CreditAction, credit_line
 from media.validators import LONG_PLAIN_TEXT, PLAIN_TEXT
 from newsroom.fields import acting_user
 
-from . import slugs, typesetting
+from . import body as body_nodes
+from . import slugs
 from .querysets import ArticleQuerySet, PublicationQuerySet
 from .workflow import ArticleStatus, IssueStatus
 
@@ -201,8 +202,7 @@ class Article(EditedModel):
         """
         texts = [block.text for block in self.blocks.all() if block.kind in Block.TEXT_KINDS]
         texts += [section.headline for section in self.sections.all()]
-        # One count over all of them: a line break ends every run a count could join.
-        return typesetting.count_characters("\n".join(texts))
+        return body_nodes.character_count(texts)
 
     def body(self) -> list:
         """The body in reading order: blocks, with each testimony's blocks gathered under
@@ -249,12 +249,12 @@ class Block(models.Model):
     """One piece of an article body, in reading order; inside a testimony when `section` is set."""
 
     class Kind(models.TextChoices):
-        PARAGRAPH = "paragraph", "段落"
-        SUBHEADING = "subheading", "小标题"
-        PHOTO = "photo", "图片"
-        VIDEO = "video", "视频链接"
+        PARAGRAPH = body_nodes.PARAGRAPH, body_nodes.BLOCK_KINDS[body_nodes.PARAGRAPH]
+        SUBHEADING = body_nodes.SUBHEADING, body_nodes.BLOCK_KINDS[body_nodes.SUBHEADING]
+        PHOTO = body_nodes.PHOTO, body_nodes.BLOCK_KINDS[body_nodes.PHOTO]
+        VIDEO = body_nodes.VIDEO, body_nodes.BLOCK_KINDS[body_nodes.VIDEO]
 
-    TEXT_KINDS = (Kind.PARAGRAPH, Kind.SUBHEADING)
+    TEXT_KINDS = body_nodes.TEXT_KINDS
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="blocks", verbose_name="稿件")
     position = models.PositiveIntegerField("顺序", default=0)
