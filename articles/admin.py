@@ -49,9 +49,9 @@ from articles.publications import publishing
 from articles.publications.admin import PreviewAdminMixin
 from media.admin import thumbnail
 from media.validators import LONG_PLAIN_TEXT
-from newsroom.admin_autocomplete import RowAutocompleteInlineMixin
-from newsroom.admin_pages import StoredObjectHeadingMixin
-from newsroom.admin_versions import VersionedAdminMixin
+from newsroom.admin.autocomplete import RowAutocompleteInlineMixin
+from newsroom.admin.pages import StoredObjectHeadingMixin
+from newsroom.admin.versions import VersionedAdminMixin
 from newsroom.versioning import SaveRefused
 
 from .models import (

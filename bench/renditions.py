@@ -84,7 +84,7 @@ def child(tmp: Path, photo_ids: list[int], mode: str, runs: int) -> None:
     from PIL import Image, JpegImagePlugin
 
     from media.models import Photo, Rendition
-    from media.services import renditions
+    from media.renditions import services as renditions
 
     photos = list(Photo.objects.filter(pk__in=photo_ids).order_by("pk"))
     for photo in photos:  # what every mode pays: Django, the rows, the file header

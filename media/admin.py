@@ -10,9 +10,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
-from newsroom.admin_autocomplete import RowAutocompleteInlineMixin
-from newsroom.admin_pages import StoredObjectHeadingMixin
-from newsroom.admin_versions import RevisionAdminMixin, VersionedAdminMixin
+from media.renditions import services as renditions
+from newsroom.admin.autocomplete import RowAutocompleteInlineMixin
+from newsroom.admin.pages import StoredObjectHeadingMixin
+from newsroom.admin.versions import RevisionAdminMixin, VersionedAdminMixin
 from newsroom.revisions import History
 from newsroom.versioning import SaveRefused, VersionedForm
 
@@ -21,7 +22,6 @@ from .conf import conf
 from .forms import STORAGE_FAILED, STORAGE_FULL, PhotoCreditForm, PhotoForm
 from .metadata import FIELDS, date_taken_label, read_embedded, suggested_alt_text
 from .models import Photo, PhotoCredit, Rendition
-from .services import renditions
 from .storage import discard_partial_upload
 from .suggestions import credit_suggestions
 

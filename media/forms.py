@@ -3,7 +3,7 @@ focal point, and the caption, alt text and credits suggested from the file's met
 
 from django import forms
 
-from newsroom.admin_autocomplete import RowAutocompleteForm
+from newsroom.admin.autocomplete import RowAutocompleteForm
 
 from .metadata import suggested_alt_text
 from .models import Photo

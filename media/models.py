@@ -102,7 +102,7 @@ class PhotoCredit(Credit):
 class Rendition(models.Model):
     """One delivered file made from a photo: a named size or crop in one format.
 
-    Made by media.services.renditions, never in a read request; the original stays as
+    Made by media.renditions.services, never in a read request; the original stays as
     uploaded for the archive and the export.
     """
 

@@ -34,7 +34,7 @@ def prune_after_publication(sender, instance, created, using, **kwargs):
 
 
 def _retire_unlinked(publication_pk: int) -> None:
-    from .services.renditions import retire_unlinked
+    from media.renditions.services import retire_unlinked
 
     retire_unlinked(publication_pk)
 
@@ -47,7 +47,7 @@ class _Prune:
         self.done = False
 
     def __call__(self):
-        from .services.renditions import prune_retired
+        from media.renditions.services import prune_retired
 
         self.done = True
         prune_retired()

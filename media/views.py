@@ -7,7 +7,7 @@ from django.conf import settings
 from django.http import Http404
 from django.views.static import serve
 
-from .services.renditions import FOLDER
+from media.renditions.services import FOLDER
 
 
 def media_file(request, path: str):

@@ -7,7 +7,7 @@ and once a call to a server has failed, this process stops calling it for REDIS_
 seconds (`Breaker`): calls fail at once with `RedisUnavailable`, so a Redis that hangs costs
 each worker one timeout every few seconds, not one per call. Callers fall back (delivery to
 the database, throttles to a count in this process): see articles/delivery/service.py and
-newsroom/throttling.py.
+newsroom/api/throttling.py.
 
 One client per pool: Django's client builds a new `redis.Redis` for every cache operation;
 with redis-py 8 that sets up ~170 response callbacks each time (about 0.3 ms), more than the

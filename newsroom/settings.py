@@ -211,15 +211,18 @@ REST_FRAMEWORK = {
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
-    "DEFAULT_PAGINATION_CLASS": "newsroom.pagination.IssuePagination",
+    "DEFAULT_PAGINATION_CLASS": "newsroom.api.pagination.IssuePagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "UNAUTHENTICATED_USER": None,
     # Every error as {"code", "detail"} in Chinese (README, "API errors").
-    "EXCEPTION_HANDLER": "newsroom.api_errors.api_exception_handler",
-    # Public reads have their own throttle (newsroom/throttling.py); these count the rest.
-    "DEFAULT_THROTTLE_CLASSES": ["newsroom.throttling.AnonThrottle", "newsroom.throttling.UserThrottle"],
+    "EXCEPTION_HANDLER": "newsroom.api.errors.api_exception_handler",
+    # Public reads have their own throttle (newsroom/api/throttling.py); these count the rest.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "newsroom.api.throttling.AnonThrottle",
+        "newsroom.api.throttling.UserThrottle",
+    ],
     # Proxies (a CDN, a load balancer) in front of the app: clients are then told apart by
     # X-Forwarded-For. Unset (the default), no proxy is trusted: clients are peer addresses.
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=None),
@@ -232,7 +235,7 @@ def _rate(name: str, default: str) -> str | None:
 
 
 # Requests per client ("N/second|minute|hour|day"; "off" for none). Public reads are cheap and
-# counted per worker process; the rest in the shared cache (newsroom/throttling.py).
+# counted per worker process; the rest in the shared cache (newsroom/api/throttling.py).
 API_THROTTLE_RATES = {
     "reader": _rate("API_THROTTLE_READER", "6000/minute"),
     "anon": _rate("API_THROTTLE_ANON", "300/minute"),
@@ -249,7 +252,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "newsroom.api_errors.document_every_operations_errors",
+        "newsroom.api.errors.document_every_operations_errors",
     ],
     # The `type` discriminators of body nodes and issue parts, each its own enum.
     "ENUM_NAME_OVERRIDES": {

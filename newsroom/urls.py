@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from media.views import media_file
-from newsroom.api_errors import api_not_found
+from newsroom.api.errors import api_not_found
 
 admin.site.site_header = "专题编辑后台"
 admin.site.site_title = "专题编辑后台"
@@ -14,7 +14,7 @@ handler400 = "newsroom.middleware.bad_request"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/v1/", include("newsroom.api_urls", namespace="v1")),
+    path("api/v1/", include("newsroom.api.urls", namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's set-up script as a file: no inline script for the CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from articles.exchange import export
 from articles.exchange.download import NO_STORE, package_response
-from newsroom.api_errors import ErrorSerializer
+from newsroom.api.errors import ErrorSerializer
 
 from ..models import Issue
 

@@ -13,7 +13,7 @@ from rest_framework import generics
 from articles.delivery.documents import IssueDetailSerializer
 from articles.delivery.rendering import to_json
 from articles.publications.preview import issue_for_token, render_preview
-from newsroom.api_errors import ErrorSerializer
+from newsroom.api.errors import ErrorSerializer
 
 INVALID_LINK_TEXT = "预览链接无效或已过期。"
 

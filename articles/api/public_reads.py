@@ -47,7 +47,7 @@ from django.urls import Resolver404, resolve
 
 from articles.delivery import service as delivery
 from articles.delivery.service import set_headers
-from newsroom.throttling import ReaderThrottle
+from newsroom.api.throttling import ReaderThrottle
 
 from .views import PLAIN_ACCEPT, PublicView
 

@@ -11,8 +11,8 @@ from rest_framework import generics
 
 from articles.delivery import service as delivery
 from articles.delivery.documents import ArticleDetailSerializer, IssueDetailSerializer, IssueSerializer
-from newsroom.api_errors import ErrorSerializer
-from newsroom.throttling import ReaderThrottle
+from newsroom.api.errors import ErrorSerializer
+from newsroom.api.throttling import ReaderThrottle
 
 from ..models import Issue
 

@@ -37,7 +37,7 @@ from articles.publications.publishing import publish_issue
 from articles.workflow import ArticleStatus
 from media.credits import CreditAction, CreditRole
 from media.models import Photo, PhotoCredit, Rendition
-from media.services import renditions
+from media.renditions import services as renditions
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
 GIVEN = [

@@ -34,7 +34,7 @@ from articles.publications.publishing import publish_issue
 from articles.workflow import ArticleStatus, IssueStatus
 from media.credits import CreditAction
 from media.models import Photo, PhotoCredit
-from media.services import renditions
+from media.renditions import services as renditions
 
 FIXTURE = Path(__file__).resolve().parent.parent / "demo" / "special_report.json"
 # The paper goes to press in Beijing time, whatever the server's own zone.

@@ -1,10 +1,10 @@
-"""Revisions in the articles admin: the generic 修订记录 pages (`newsroom.admin_versions`)
+"""Revisions in the articles admin: the generic 修订记录 pages (`newsroom.admin.versions`)
 given each model's history. Articles read theirs as readers get them
 (`services/revisions.py`); issues, contributors and timelines by their fields and parts."""
 
 from articles.desk import revisions
 from articles.models import Contributor, Issue, Timeline
-from newsroom import admin_versions
+from newsroom.admin import versions as admin_versions
 from newsroom.revisions import History
 
 

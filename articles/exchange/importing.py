@@ -48,7 +48,7 @@ from django.utils import timezone
 from media.models import Photo, PhotoCredit
 
 try:  # the photo work's renditions, when this site has them
-    from media.services import renditions
+    from media.renditions import services as renditions
 except ImportError:  # pragma: no cover - a site without renditions
     renditions = None
 

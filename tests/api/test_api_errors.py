@@ -14,7 +14,7 @@ from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
 from articles.models import Issue
-from newsroom.api_errors import MESSAGES
+from newsroom.api.errors import MESSAGES
 from tests.factories import IssueFactory
 from tests.seed import SEED_PATH
 

@@ -5,7 +5,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from newsroom.throttling import ReaderThrottle
+from newsroom.api.throttling import ReaderThrottle
 from tests.conftest import logged_in
 from tests.factories import ArticleFactory, IssueFactory, published
 

@@ -252,7 +252,7 @@ def test_a_path_beyond_ascii_gets_the_apis_404_through_both_passes(live, entry, 
 
 
 def test_a_read_handed_on_to_django_is_counted_and_looked_up_once(live, entry, settings, monkeypatch):
-    from newsroom.throttling import ReaderThrottle
+    from newsroom.api.throttling import ReaderThrottle
 
     ReaderThrottle.forget()
     settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "reader": "3/minute"}
@@ -329,7 +329,7 @@ def test_a_read_that_asks_differently_gets_its_own_answer(live, entry, shared_re
 
 @TRANSACTIONAL
 def test_ready_answers_are_counted_by_the_reader_throttle(live, entry, shared_redis, settings, made):
-    from newsroom.throttling import ReaderThrottle
+    from newsroom.api.throttling import ReaderThrottle
 
     ReaderThrottle.forget()
     settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "reader": "4/minute"}

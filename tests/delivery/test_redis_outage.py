@@ -237,7 +237,7 @@ def test_preview_links_and_the_api_document_are_served_without_the_shared_count(
 
 @TRANSACTIONAL
 def test_without_the_shared_count_a_client_is_still_limited_in_this_process(client, redis_at, hung, settings):
-    from newsroom.throttling import SharedCountOrOwn
+    from newsroom.api.throttling import SharedCountOrOwn
 
     redis_at(hung)
     SharedCountOrOwn.own_counts.clear()

@@ -22,7 +22,7 @@ from articles.models import Block
 from articles.publications.publishing import publish_issue, withdraw_article, withdraw_issue
 from articles.workflow import ArticleStatus
 from media.models import Photo, Rendition
-from media.services import renditions
+from media.renditions import services as renditions
 from tests.factories import ArticleFactory, BlockFactory, CorrectionFactory, IssueFactory, PhotoCreditFactory
 from tests.imaging import jpeg, private_exif
 

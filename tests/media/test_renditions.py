@@ -29,7 +29,7 @@ from articles.workflow import ArticleStatus
 from media import specs
 from media.api.serializers import RenditionSerializer, absolute_url, stored_file_urls
 from media.models import FOCAL_OUTSIDE, Photo, Rendition, RetiredFile
-from media.services import renditions
+from media.renditions import services as renditions
 from tests.admin_forms import errors, form_data, page
 from tests.conftest import logged_in
 from tests.factories import (

@@ -18,7 +18,7 @@ from django.urls import reverse
 from PIL import Image, ImageFile
 
 from media.models import Photo, Rendition
-from media.services import renditions
+from media.renditions import services as renditions
 from media.validators import validate_photo_file
 from tests.admin_forms import errors, form_data
 from tests.conftest import logged_in

@@ -9,7 +9,7 @@ from articles.models import Block
 from articles.publications.publishing import article_pending_changes, pending_changes, publish_issue
 from media.credits import CreditRole
 from media.models import Photo
-from media.services import renditions
+from media.renditions import services as renditions
 from tests.factories import ArticleFactory, BlockFactory, IssueFactory, IssuePhotoFactory, PhotoCreditFactory
 from tests.imaging import jpeg, with_dot
 

@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from media.models import Photo
-from media.services import renditions
+from media.renditions import services as renditions
 
 
 class Command(BaseCommand):

@@ -29,10 +29,10 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image, ImageCms, ImageOps
 
-from .. import specs
-from ..conf import conf
-from ..models import Photo, Rendition, RetiredFile
-from ..published import photo_nodes, publications
+from media import specs
+from media.conf import conf
+from media.models import Photo, Rendition, RetiredFile
+from media.published import photo_nodes, publications
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from . import object_rules
-from .revisions import History, keep_state_before_first_revision, saved_revision
-from .versioning import SaveRefused, VersionedForm, beijing, bump_version, display_name
+from newsroom import object_rules
+from newsroom.revisions import History, keep_state_before_first_revision, saved_revision
+from newsroom.versioning import SaveRefused, VersionedForm, beijing, bump_version, display_name
 
 # The marks `diff_lines` puts in front of a line, as CSS classes.
 LINE_CLASSES = {"删": "revision-deleted", "增": "revision-inserted"}
