@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from articles.copydesk.admin import BodyEditorAdminMixin, ImportAdminMixin
-from articles.delivery import service as delivery
+from articles.copydesk.forms import same_text
+from articles.delivery.listener import announcements
 from articles.desk import changes, conflicts
 from articles.desk import transitions as workflow
 from articles.desk.admin import (
@@ -41,10 +42,10 @@ from articles.desk.forms import (
     TimelineForm,
     TimelineItemForm,
     TimelineItemFormSet,
-    same_text,
 )
 from articles.desk.revisions import saved_revision
 from articles.exchange.admin import ExportAdminMixin
+from articles.publications import checks as publish_checks
 from articles.publications import publishing
 from articles.publications.admin import PreviewAdminMixin
 from media.admin import thumbnail
@@ -286,14 +287,14 @@ class IssueAdmin(
         changes and the publish checks both compare it with what readers have. None while
         nothing was ever published (neither needs it then)."""
         if not hasattr(issue, "_working_copy"):
-            issue._working_copy = publishing.working_copy(issue) if issue.publications.exists() else None
+            issue._working_copy = publish_checks.working_copy(issue) if issue.publications.exists() else None
         return issue._working_copy
 
     @admin.display(description="未发布的修改")
     def pending_changes(self, issue):
         if not issue.pk:
             return "—"
-        lines = publishing.pending_changes(issue, rendering=self.working_copy(issue))
+        lines = publish_checks.pending_changes(issue, rendering=self.working_copy(issue))
         if not lines:
             return "无：读者看到的就是当前内容" if issue.publications.exists() else "尚未发布"
         return format_html(
@@ -304,8 +305,8 @@ class IssueAdmin(
     def problems(self, issue):
         if not issue.pk:
             return "—"
-        found = publishing.issue_problems(issue, rendering=self.working_copy(issue))
-        return lines_block([f"✗ {p}" for p in found]) if found else "✓ 可以发布"
+        found = publish_checks.issue_problems(issue, rendering=self.working_copy(issue))
+        return lines_block([f"✗ {p.message}" for p in found]) if found else "✓ 可以发布"
 
     # Publishing, from the change page (buttons) and the change list (actions)
 
@@ -334,7 +335,7 @@ class IssueAdmin(
         if request.method == "POST" and form.is_valid():
             leave_out = [a.pk for a in unfinished if a.pk in form.cleaned_data["leave_out"]]
             try:
-                with delivery.announcements() as announced:
+                with announcements() as announced:
                     publication = publishing.publish_issue(
                         issue,
                         user=request.user,
@@ -361,8 +362,8 @@ class IssueAdmin(
             "original": issue,
             "title": f"发布专题：{issue}",
             "form": form,
-            "problems": publishing.issue_problems(issue, rendering=self.working_copy(issue)),
-            "pending": publishing.pending_changes(issue, rendering=self.working_copy(issue)),
+            "problems": publish_checks.issue_problems(issue, rendering=self.working_copy(issue)),
+            "pending": publish_checks.pending_changes(issue, rendering=self.working_copy(issue)),
         }
         return TemplateResponse(request, "admin/articles/issue/publish.html", context)
 
@@ -373,7 +374,7 @@ class IssueAdmin(
         form = WithdrawForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
-                with delivery.announcements() as announced:
+                with announcements() as announced:
                     publishing.withdraw_issue(issue, user=request.user, note=form.cleaned_data["note"])
             except ValidationError as error:
                 # Shown on the page with the note still in its box, not as a passing message.
@@ -409,7 +410,7 @@ class IssueAdmin(
 
     def _apply(self, request, queryset, service, done_message):
         done = 0
-        with delivery.announcements() as announced:
+        with announcements() as announced:
             for issue in queryset:
                 try:
                     service(issue, user=request.user)
@@ -661,7 +662,7 @@ class ArticleAdmin(
     def pending_changes(self, article):
         if not article.pk or article.status != ArticleStatus.PUBLISHED:
             return "—"
-        lines = publishing.article_pending_changes(article)
+        lines = publish_checks.article_pending_changes(article)
         if not lines:
             return "无：读者看到的就是当前内容"
         return format_html(
@@ -686,7 +687,7 @@ class ArticleAdmin(
         article = get_object_or_404(Article, pk=object_id)
         note = request.POST.get("note", "")
         try:
-            with delivery.announcements() as announced, saved_revision(request.user, f"流程：{name}"):
+            with announcements() as announced, saved_revision(request.user, f"流程：{name}"):
                 take_step(article, name, user=request.user, note=note)
         except (ValidationError, PermissionDenied) as error:
             reasons = error.messages if isinstance(error, ValidationError) else [str(error)]
@@ -708,7 +709,7 @@ class ArticleAdmin(
         if step is None:
             return super().changeform_view(request, object_id, form_url, extra_context)
         request.workflow_step = step
-        with delivery.announcements() as announced:
+        with announcements() as announced:
             response = super().changeform_view(request, object_id, form_url, extra_context)
         if announced.late:  # a withdrawal or republication Redis was not told of
             self.message_user(request, announced.late, messages.WARNING)

@@ -8,8 +8,10 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         # Every save of an article inside a revision keeps a copy; who may change what.
+        from . import checks  # noqa: F401  (registers the system checks)
         from .desk import registration  # noqa: F401
         from .publications import receivers
 
-        # Media keeps the photo files publications link, and asks articles which those are.
+        # publication_changed reaches delivery and media; media asks articles which photo
+        # files publications link.
         receivers.connect()

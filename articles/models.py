@@ -3,7 +3,7 @@ import hashlib
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 
 from media.credits import Credit, CreditAction, credit_line
 from media.validators import LONG_PLAIN_TEXT, PLAIN_TEXT
@@ -538,21 +538,13 @@ class Publication(models.Model):
     def __str__(self):
         return f"{self.title} 第{self.number}次{self.get_kind_display()}"
 
+    def is_scheduled(self, at=None) -> bool:
+        """Its time has not come (the row-level form of `PublicationQuerySet.scheduled`)."""
+        return self.visible_from > (at or timezone.now())
+
     @staticmethod
     def digest(body: str) -> str:
         return hashlib.sha256(body.encode("utf-8")).hexdigest()
-
-
-def _publications_changed(sender, using, **kwargs):
-    # A publication inserted (or a demo issue's deleted) changes what readers see: the
-    # delivery caches of every app server learn it once the transaction commits.
-    from articles.delivery.service import publications_changed
-
-    publications_changed(using)
-
-
-post_save.connect(_publications_changed, sender=Publication, dispatch_uid="publication_saved")
-post_delete.connect(_publications_changed, sender=Publication, dispatch_uid="publication_deleted")
 
 
 class PublishedArticle(models.Model):

@@ -22,6 +22,11 @@ class PublicationQuerySet(models.QuerySet):
         )
         return self.filter(pk=Subquery(newest), kind=self.model.Kind.SNAPSHOT)
 
+    def scheduled(self, at=None):
+        """The publications whose time has not come at `at` (default now): an embargo still
+        to lift, or a withdrawal set for later. Whatever `live()` will show next is here."""
+        return self.filter(visible_from__gt=at or timezone.now())
+
     def newest_first(self):
         return self.order_by("-issue_date", "-visible_from", "-issue_id")
 

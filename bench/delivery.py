@@ -445,7 +445,7 @@ with connection.cursor() as cursor:
 PUBLISH_A_CHANGE = """
 import django; django.setup()
 from articles.models import Block, Issue
-from articles.services import publishing
+from articles.publications import publishing
 issue = Issue.objects.get(slug="bench-20")
 block = Block.objects.filter(article__issue=issue, kind="paragraph").order_by("article__position", "position").first()
 block.text += "（补）"

@@ -28,11 +28,11 @@ sys.path.insert(0, str(ROOT))
 
 STEPS = {
     # (module, attribute): label
-    ("articles.publications.publishing", "render_issue"): "render (serializers)",
+    ("articles.publications.publishing", "working_copy"): "render (serializers)",
     ("articles.publications.publishing", "issue_problems"): "problem checks",
     ("articles.publications.publishing", "move_all"): "article states and records",
     ("articles.publications.publishing", "_stored_forms"): "SHA-256, gzip and brotli",
-    ("articles.publications.publishing", "_store"): "store (JSON, compression, inserts)",
+    ("articles.publications.publishing", "store_snapshot"): "store (JSON, compression, inserts)",
 }
 
 

@@ -164,8 +164,7 @@ class PhotoAdmin(StoredObjectHeadingMixin, VersionedAdminMixin, RevisionAdminMix
     def renditions_display(self, photo):
         if not (photo and photo.pk):
             return "保存后自动生成。"
-        rows = list(photo.renditions.all())
-        rows.sort(key=lambda r: (specs.rank(r.ratio, r.format), r.width))
+        rows = sorted(photo.renditions.all(), key=specs.delivery_order())
         return render_to_string(
             "admin/media/photo/renditions.html", {"rows": rows, "ready": photo.renditions_ready}
         )

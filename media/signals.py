@@ -4,15 +4,15 @@ still links to it; each new publication lets go of the files it no longer shows,
 the files of photos it dropped move to names readers never saw.
 
 Publications belong to articles, which sits above media: articles connects
-`prune_after_publication` to its Publication model's saves (in its `ready()`)."""
-
-from functools import partial
+`prune_after_publication` to its `publication_changed` signal (in its `ready()`), and the
+signal hands it no more than publication pks."""
 
 from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from .models import Rendition, RetiredFile
+from .renditions.services import prune_retired, retire_unlinked
 
 
 @receiver(post_delete, sender=Rendition, dispatch_uid="media.retire_rendition_file")
@@ -24,19 +24,13 @@ def retire_rendition_file(sender, instance, using, **kwargs):
     _prune_after_commit(using)
 
 
-def prune_after_publication(sender, instance, created, using, **kwargs):
-    """A post_save receiver for the publications readers are served."""
-    if created:
-        # The new publication may be the one that stops linking to a replaced crop, or to
-        # every file of a withdrawn article's photos.
-        _prune_after_commit(using)
-        transaction.on_commit(partial(_retire_unlinked, instance.pk), using=using, robust=True)
-
-
-def _retire_unlinked(publication_pk: int) -> None:
-    from media.renditions.services import retire_unlinked
-
-    retire_unlinked(publication_pk)
+def prune_after_publication(sender, publications, using, **kwargs):
+    """Publications readers are served were written (or deleted) and committed: the files
+    they no longer link may go. Each new one may be the publication that stops linking to
+    a replaced crop, or to every file of a withdrawn article's photos."""
+    prune_retired()
+    for publication_pk in publications:
+        retire_unlinked(publication_pk)
 
 
 class _Prune:
@@ -47,8 +41,6 @@ class _Prune:
         self.done = False
 
     def __call__(self):
-        from media.renditions.services import prune_retired
-
         self.done = True
         prune_retired()
 

@@ -138,8 +138,9 @@ class RenditionRow(NamedTuple):
 
 
 def delivery_order() -> Callable[[RenditionRow], tuple]:
-    """A sort key for renditions in delivery order: ratio by ratio (original first),
-    formats in <picture> order, narrow to wide (`rank`, worked out once for many rows)."""
+    """The one order of a photo's renditions, wherever they are listed (the API, the
+    admin): ratio by ratio as configured (original first), formats in <picture> order,
+    narrow to wide. A sort key for rows or Rendition instances, worked out once for many."""
     ratios = {ratio: n for n, (ratio, _) in reversed(list(enumerate(conf.PHOTO_RENDITION_SPECS)))}
     formats = {spec_format: n for n, spec_format in enumerate(FORMATS)}
     return lambda row: (
@@ -155,13 +156,3 @@ def reader_file(rows) -> RenditionRow | None:
     frames = [row for row in rows if row.ratio == ORIGINAL]
     jpegs = [row for row in frames if row.format == "jpeg"] or frames
     return max(jpegs, key=lambda row: row.width, default=None)
-
-
-def rank(ratio: str, spec_format: str) -> tuple[int, int]:
-    """Delivery order: ratios as configured, formats as a <picture> offers them."""
-    ratios = [r for r, _ in conf.PHOTO_RENDITION_SPECS]
-    formats = list(FORMATS)
-    return (
-        ratios.index(ratio) if ratio in ratios else len(ratios),
-        formats.index(spec_format) if spec_format in formats else len(formats),
-    )

@@ -62,19 +62,7 @@ def validate_photo_file(file) -> None:
             width, height = image.size
             refuse_too_many_pixels(width, height)
             # Counting frames reads only frame headers; decoding them is what a bomb exploits.
-            frames = getattr(image, "n_frames", 1)
-            if frames > 1 and frames * width * height > conf.PHOTO_MAX_ANIMATION_PIXELS:
-                raise ValidationError(
-                    "动图帧数过多（%(frames)s 帧，每帧 %(width)s×%(height)s），总像素超过上限 %(limit)s，"
-                    "请上传静态图片或更小的动图。",
-                    code="photo_animation_too_large",
-                    params={
-                        "frames": frames,
-                        "width": width,
-                        "height": height,
-                        "limit": conf.PHOTO_MAX_ANIMATION_PIXELS,
-                    },
-                )
+            refuse_too_many_frames(getattr(image, "n_frames", 1), width, height)
             refuse_unrenderable(upright_size(image))
             image.verify()
         if image_format in ("JPEG", "GIF"):
@@ -101,6 +89,21 @@ def validate_photo_file(file) -> None:
             "不支持的图片格式 %(format)s，请上传 %(allowed)s。",
             code="photo_format",
             params={"format": image_format, "allowed": "、".join(conf.PHOTO_FORMATS)},
+        )
+
+
+def refuse_too_many_frames(frames: int, width: int, height: int) -> None:
+    if frames > 1 and frames * width * height > conf.PHOTO_MAX_ANIMATION_PIXELS:
+        raise ValidationError(
+            "动图帧数过多（%(frames)s 帧，每帧 %(width)s×%(height)s），总像素超过上限 %(limit)s，"
+            "请上传静态图片或更小的动图。",
+            code="photo_animation_too_large",
+            params={
+                "frames": frames,
+                "width": width,
+                "height": height,
+                "limit": conf.PHOTO_MAX_ANIMATION_PIXELS,
+            },
         )
 
 

@@ -6,7 +6,7 @@ REDIS_CONNECT_TIMEOUT and REDIS_SOCKET_TIMEOUT (settings, small defaults) and no
 and once a call to a server has failed, this process stops calling it for REDIS_RETRY_AFTER
 seconds (`Breaker`): calls fail at once with `RedisUnavailable`, so a Redis that hangs costs
 each worker one timeout every few seconds, not one per call. Callers fall back (delivery to
-the database, throttles to a count in this process): see articles/delivery/service.py and
+the database, throttles to a count in this process): see articles/delivery/caches.py and
 newsroom/api/throttling.py.
 
 One client per pool: Django's client builds a new `redis.Redis` for every cache operation;
@@ -91,6 +91,9 @@ class BoundedRedis(redis_py.Redis):
             raise
 
 
+# Django's RedisCacheClient and the private parts of it this builds on (`_get_connection_pool`,
+# the cache's `_class`): no public way exists to choose the client a cache makes.
+# tests/delivery/test_private_apis.py fails on a Django that changes them.
 class ReusingRedisCacheClient(redis.RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **bounded(**kwargs))

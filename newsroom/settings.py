@@ -56,7 +56,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Plain public reads of published issues and articles, answered here: everything above
     # (host, HTTPS, security headers, CORS) applies to them, nothing below is needed.
-    "articles.api.public_reads.PublicReadMiddleware",
+    "articles.delivery.fastpath.PublicReadMiddleware",
     # A NUL in a query parameter is a 400 before any view (PostgreSQL would refuse it: a 500).
     "newsroom.middleware.RefuseNulParametersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -331,9 +331,10 @@ LOGGING = {
     },
 }
 
-# Delivery of publications (articles/delivery/service.py). The cache is Redis when REDIS_URL is set
-# (shared by every worker and app server: pointers to live publications and their bytes),
-# else each process keeps the bytes in its own memory and asks the database what is live.
+# Delivery of publications (articles/delivery/, defaults in articles/conf.py). The cache is
+# Redis when REDIS_URL is set (shared by every worker and app server: pointers to live
+# publications and their bytes), else each process keeps the bytes in its own memory and
+# asks the database what is live.
 DELIVERY_CACHE = "default"
 # What browsers and the CDN may keep: fresh for DELIVERY_MAX_AGE seconds, then served while
 # they revalidate for DELIVERY_STALE_WHILE_REVALIDATE more; a withdrawal reaches every

@@ -9,7 +9,7 @@ django_application = get_wsgi_application()
 refuse_unsafe_production()
 
 # Plain public reads of published issues and articles are answered in front of Django's
-# request handler; everything else is Django's (articles/api/public_reads.py).
-from articles.api.public_reads import PublicReadsWSGI  # noqa: E402 (needs the apps loaded)
+# request handler; everything else is Django's (articles/delivery/fastpath.py).
+from articles.delivery.fastpath import PublicReadsWSGI  # noqa: E402 (needs the apps loaded)
 
 application = PublicReadsWSGI(django_application)

@@ -22,6 +22,23 @@ def isolated_files(settings, tmp_path):
     }
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "every_rendition: make the site's whole catalogue of renditions, not the light test default",
+    )
+
+
+@pytest.fixture(autouse=True)
+def light_renditions(request, settings):
+    """Two JPEG renditions a photo instead of the site's thirty (AVIF the slowest to encode):
+    most tests only need a photo to be ready, and the demo loads in a fraction of the time.
+    Tests of the renditions themselves ask for the whole catalogue (`every_rendition`)."""
+    if request.node.get_closest_marker("every_rendition") is None:
+        settings.PHOTO_RENDITION_SPECS = (("original", (480,)), ("16:9", (480,)))
+        settings.PHOTO_RENDITION_FORMATS = ("jpeg",)
+
+
 ROLES = {"reporter": "记者", "editor": "编辑", "chief": "值班主任"}
 
 

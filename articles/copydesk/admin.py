@@ -1,7 +1,7 @@
 """The copy desk in the admin: importing a manuscript (paste or upload, review, save as
 drafts), the article body edited as text, and the "查看站点" link.
 
-The pages only show what `articles.copydesk.services` reads and hand the editor's choices
+The pages only show what the copy desk's services read and hand the editor's choices
 back to it; the service decides, checks permissions and saves in one transaction.
 """
 
@@ -14,12 +14,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from articles.copydesk import grammar, report
-from articles.copydesk import services as copydesk
-from articles.copydesk.desk import fix_ids
-from articles.copydesk.report import kind_label
-from articles.desk.forms import BodyTextAware, ImportForm, beijing_today, normalise_text, same_text
 from articles.models import Issue
+
+from . import body_editor, grammar, report
+from .desk import fix_ids
+from .forms import BodyRows, ImportForm, beijing_today, normalise_text, same_text
+from .importing import propose, save_proposal
+from .questions import kind_label
+from .reader_view import credits_line, draft_node, preview
 
 CHOICE_PREFIX = "who:"
 NEW_PREFIX = "whonew:"
@@ -72,7 +74,7 @@ class ImportAdminMixin:
             accepted |= fix_ids(form.cleaned_data["text"], post["accept_category"])
             ignored -= accepted
         choices = _choices(post)
-        proposal = copydesk.propose(
+        proposal = propose(
             form.cleaned_data["text"],
             user=request.user,
             issue=form.cleaned_data["issue"],
@@ -84,7 +86,7 @@ class ImportAdminMixin:
         save_errors = []
         if "save" in post and proposal.savable:
             try:
-                done = copydesk.save_proposal(
+                done = save_proposal(
                     proposal,
                     user=request.user,
                     title=form.cleaned_data["title"],
@@ -181,13 +183,13 @@ def _part_view(part, n: int) -> dict:
     view = {"n": n, "type": part.type, "name": f"{n + 1}. {name}", "short": f"{n + 1}. {name}", "part": part}
     if part.type == "article":
         view["kind_label"] = kind_label(part.kind)
-        view["byline"] = copydesk.credits_line(part.bylines)
-        view["body"] = [copydesk.draft_node(node) for node in part.body]
+        view["byline"] = credits_line(part.bylines)
+        view["body"] = [draft_node(node) for node in part.body]
         view["name"] += f"《{part.headline}》"
     elif part.type == "photo":
-        view["node"] = copydesk.draft_node(part)
+        view["node"] = draft_node(part)
     else:
-        view["credit"] = copydesk.credits_line(part.credits, part.credit_action)
+        view["credit"] = credits_line(part.credits, part.credit_action)
         view["name"] += f"“{part.title}”"
     return view
 
@@ -224,20 +226,20 @@ class BodyEditorAdminMixin:
             return HttpResponseNotAllowed(["POST"])
         if not (self.has_view_permission(request) or self.has_add_permission(request)):
             raise PermissionDenied
-        shown = copydesk.preview(normalise_text(request.POST.get("text", "")))
+        shown = preview(normalise_text(request.POST.get("text", "")))
         html = render_to_string("admin/articles/copydesk/body_preview.html", {"preview": shown}, request)
         return JsonResponse({"html": html, "characters": shown["characters"], "errors": shown["errors"]})
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if request.method == "POST" and issubclass(inline.formset, BodyTextAware):
+        if request.method == "POST" and issubclass(inline.formset, BodyRows):
             kwargs["body_text_changed"] = self._body_text_changed(request, obj)
         return kwargs
 
     def _body_text_changed(self, request, obj) -> bool:
         if not hasattr(request, "_copydesk_body_changed"):
             posted = request.POST.get("body_text")
-            shown = copydesk.body_text(obj) if obj is not None else ""
+            shown = body_editor.body_text(obj) if obj is not None else ""
             request._copydesk_body_changed = (
                 posted is not None and shown is not None and not same_text(posted, shown)
             )
@@ -247,11 +249,11 @@ class BodyEditorAdminMixin:
         super().save_related(request, form, formsets, change)
         plan = getattr(form, "body_plan", None)
         if plan is not None:
-            copydesk.apply_body(form.instance, plan, user=request.user)
+            body_editor.apply_body(form.instance, plan, user=request.user)
 
     @admin.display(description="正文（文本）")
     def body_text(self, obj):
-        text = copydesk.body_text(obj) if obj is not None and obj.pk else ""
+        text = body_editor.body_text(obj) if obj is not None and obj.pk else ""
         if text is None:
             return "（正文含文本无法原样表示的内容，请看下方的正文块）"
         return format_html('<pre class="body-text-readonly">{}</pre>', text or "—")

@@ -16,7 +16,7 @@ text back. Writing uses markers wherever plain text could be read as something e
 the text only when it does, so opening and saving never changes what it cannot show.
 """
 
-from . import grammar
+from . import grammar, shapes
 from .draft import Paragraph, PhotoSlot, Subheading, Testimony, Video
 from .lines import Line, read_lines
 
@@ -46,7 +46,7 @@ def write_body(nodes: list) -> str:
 
 def block_line(node) -> str:
     if isinstance(node, Paragraph):
-        return node.text if grammar.shape(node.text).kind == grammar.TEXT else f"【段落】{node.text}"
+        return node.text if shapes.shape(node.text).kind == shapes.TEXT else f"【段落】{node.text}"
     if isinstance(node, Subheading):
         return f"【小标题】{node.text}"
     if isinstance(node, Video):
@@ -60,7 +60,7 @@ def block_line(node) -> str:
 def speaker_line(testimony: Testimony) -> str:
     head = " ".join(filter(None, [testimony.speaker_title, testimony.speaker_name]))
     plain = f"{head}：{testimony.headline}"
-    found = grammar.read_speaker(plain)
+    found = shapes.read_speaker(plain)
     if found and (found.title, found.name, found.headline) == (
         testimony.speaker_title,
         testimony.speaker_name,

@@ -5,9 +5,10 @@ the questions left, and what became of every line. What the admin review page, t
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import grammar, report
+from . import grammar, questions, report
 from .draft import Manuscript
 from .lines import Edit, Line, SourceLine, apply, joined_into, read_lines
+from .page import parse_page
 
 BLANK = "空行"
 DELETED = "删去"
@@ -20,22 +21,25 @@ MAX_CHARACTERS = 100_000
 
 def manuscript_too_long(text: str) -> str:
     """Why a manuscript is refused unread, or "" when its length is fine."""
-    if len(text) <= MAX_CHARACTERS:
-        return ""
-    return (
-        f"稿件文本过长：共 {len(text)} 个字符，一次最多导入 {MAX_CHARACTERS} 个字符。"
-        "一个专题通常只有几万字：请检查是否选错了文件，或分几次导入。"
+    return _too_long(
+        text,
+        "稿件文本过长：共 {length} 个字符，一次最多导入 {most} 个字符。"
+        "一个专题通常只有几万字：请检查是否选错了文件，或分几次导入。",
     )
 
 
 def body_too_long(text: str) -> str:
     """The same bound for one article's body written as text."""
+    return _too_long(
+        text,
+        "正文文本过长：共 {length} 个字符，上限为 {most} 个字符。请检查是否误粘贴了整篇文件，这次没有保存。",
+    )
+
+
+def _too_long(text: str, refusal: str) -> str:
     if len(text) <= MAX_CHARACTERS:
         return ""
-    return (
-        f"正文文本过长：共 {len(text)} 个字符，上限为 {MAX_CHARACTERS} 个字符。"
-        "请检查是否误粘贴了整篇文件，这次没有保存。"
-    )
+    return refusal.format(length=len(text), most=MAX_CHARACTERS)
 
 
 @dataclass(frozen=True)
@@ -94,9 +98,9 @@ def read_manuscript(text: str, accepted=(), *, accept_all: bool = False) -> Read
     fixes = report.fixes(source)
     chosen = {f.id for f in fixes} if accept_all else report.clean_ids(accepted) & {f.id for f in fixes}
     lines, skipped = apply(source, report.accepted_edits(fixes, chosen))
-    page = grammar.parse_page(lines)
-    questions = report.questions(lines, page)
-    return Reading(source, fixes, chosen, lines, page, questions, skipped)
+    page = parse_page(lines)
+    asked = questions.questions(lines, page)
+    return Reading(source, fixes, chosen, lines, page, asked, skipped)
 
 
 def fix_ids(text: str, category: str) -> set[str]:

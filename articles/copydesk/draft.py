@@ -8,6 +8,7 @@ see the same thing.
 import datetime as dt
 from dataclasses import dataclass, field
 
+from ..body import PARAGRAPH, PHOTO, SUBHEADING, TESTIMONY, VIDEO
 from .credits import CreditDraft
 
 
@@ -19,14 +20,14 @@ def _lines():
 class Paragraph:
     text: str
     lines: list[int] = _lines()
-    type = "paragraph"
+    type = PARAGRAPH
 
 
 @dataclass
 class Subheading:
     text: str
     lines: list[int] = _lines()
-    type = "subheading"
+    type = SUBHEADING
 
 
 @dataclass
@@ -42,7 +43,7 @@ class PhotoSlot:
     credit_printed: str = field(default="", compare=False)
     file_photo: bool = field(default=False, compare=False)
     lines: list[int] = _lines()
-    type = "photo"
+    type = PHOTO
 
     @property
     def uncredited(self) -> bool:
@@ -54,7 +55,7 @@ class Video:
     text: str = ""
     url: str = ""
     lines: list[int] = _lines()
-    type = "video"
+    type = VIDEO
 
 
 @dataclass
@@ -67,10 +68,20 @@ class Testimony:
     body: list = field(default_factory=list)
     split_guessed: bool = field(default=False, compare=False)
     lines: list[int] = _lines()
-    type = "testimony"
+    type = TESTIMONY
 
 
 Block = Paragraph | Subheading | PhotoSlot | Video
+
+
+def blocks_of(nodes: list):
+    """Every block of a body in reading order, with the testimony it sits in (or None)."""
+    for node in nodes:
+        if isinstance(node, Testimony):
+            for block in node.body:
+                yield node, block
+        else:
+            yield None, node
 
 
 @dataclass
@@ -87,13 +98,7 @@ class ArticleDraft:
     type = "article"
 
     def blocks(self):
-        """Every block in reading order, with the testimony it sits in (or None)."""
-        for node in self.body:
-            if isinstance(node, Testimony):
-                for block in node.body:
-                    yield node, block
-            else:
-                yield None, node
+        return blocks_of(self.body)
 
 
 @dataclass

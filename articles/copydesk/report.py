@@ -9,7 +9,8 @@ Two sorts of finding:
   the end of a testimony that belong to the page (move out);
 - questions for the reporter, about the draft as it stands: a role outside the
   vocabulary, a testimony with no speaker title, a caption with no credit, a paragraph
-  that stops mid-sentence with nothing to join, a line not understood, the genre guessed.
+  that stops mid-sentence with nothing to join, a line not understood, the genre guessed
+  (`articles.copydesk.questions`).
 
 Punctuation: autocorrect-py was compared with these rules on the seed page and on the
 cases in tests/copydesk/test_copydesk_punctuation.py. It leaves "98.43%,共", "(扩大)" and straight
@@ -23,9 +24,10 @@ from dataclasses import dataclass, field
 from media.validators import INVISIBLE, invisible_label
 
 from .. import typesetting
-from . import grammar
-from .draft import ArticleDraft, Manuscript, PhotoSlot, Testimony, TimelineDraft
+from .draft import PhotoSlot, Testimony
 from .lines import Edit, Join, Line, Replace, SourceLine, non_blank
+from .page import parse_page
+from .shapes import CREDIT_LINE, TEXT, ends_sentence, shape
 
 # A repeated run shorter than this is quotation or emphasis, not a print defect: the seed
 # legitimately repeats "形成了“众人的事情由众人商量”的民主协商模式" (24 characters).
@@ -147,9 +149,9 @@ def broken_paragraphs(lines: list[SourceLine]) -> list[Finding]:
     """A paragraph that stops mid-sentence and goes on at the next line: join them."""
     found = []
     text_lines = non_blank(lines)
-    shapes = [grammar.shape(line.text) for line in text_lines]
+    shapes = [shape(line.text) for line in text_lines]
     for n, line in enumerate(text_lines[:-1]):
-        if _continues(text_lines, shapes, n):
+        if continues(text_lines, shapes, n):
             following = text_lines[n + 1]
             found.append(
                 Finding(
@@ -165,22 +167,22 @@ def broken_paragraphs(lines: list[SourceLine]) -> list[Finding]:
     return found
 
 
-def _paragraph_like(shapes, n: int) -> bool:
+def paragraph_like(shapes, n: int) -> bool:
     """A body line that is running text, not a caption (a line with a credit under it)."""
-    if n >= len(shapes) or shapes[n].kind != grammar.TEXT:
+    if n >= len(shapes) or shapes[n].kind != TEXT:
         return False
-    return not (n + 1 < len(shapes) and shapes[n + 1].kind == grammar.CREDIT_LINE)
+    return not (n + 1 < len(shapes) and shapes[n + 1].kind == CREDIT_LINE)
 
 
-def _open_ended(text: str) -> bool:
-    if grammar.ends_sentence(text):
+def open_ended(text: str) -> bool:
+    if ends_sentence(text):
         return False
     spans = typesetting.protected_spans(text)
     return not (spans and spans[-1][1] == len(text))  # ends on a URL or an address
 
 
-def _continues(text_lines, shapes, n: int) -> bool:
-    return _paragraph_like(shapes, n) and _open_ended(text_lines[n].text) and _paragraph_like(shapes, n + 1)
+def continues(text_lines, shapes, n: int) -> bool:
+    return paragraph_like(shapes, n) and open_ended(text_lines[n].text) and paragraph_like(shapes, n + 1)
 
 
 def duplicates(lines: list[SourceLine]) -> list[Finding]:
@@ -238,7 +240,7 @@ def _duplicate(line: SourceLine, start: int, end: int, original: SourceLine) -> 
 def page_photos(lines: list[SourceLine]) -> list[Finding]:
     """Photos run together at the end of a testimony or an article: the first illustrates
     the text above it, the others are the page's own (版面图片) and leave the article."""
-    page = grammar.parse_page([Line(line.number, line.text, line.text) for line in lines])
+    page = parse_page([Line(line.number, line.text, line.text) for line in lines])
     found = []
     for article in page.articles():
         containers = [article.body] + [node.body for node in article.body if isinstance(node, Testimony)]
@@ -266,123 +268,6 @@ def page_photos(lines: list[SourceLine]) -> list[Finding]:
                 )
             )
     return found
-
-
-# --- Questions (on the draft as it stands) -----------------------------------------------
-
-
-def questions(lines: list[Line], page: Manuscript) -> list[Finding]:
-    """What the reporter or the editor must look at; nothing here changes the text."""
-    found = []
-    text_lines = [line for line in lines if line.text]
-    shapes = [grammar.shape(line.text) for line in text_lines]
-    for line, here in zip(text_lines, shapes, strict=True):
-        if here.credits is not None and here.credits.unknown_roles:
-            roles = "、".join(f"“{role}”" for role in here.credits.unknown_roles)
-            found.append(
-                Finding(
-                    f"role-{line.number}",
-                    ROLE,
-                    line.number,
-                    f"署名身份{roles}不在署名词表中（{known_roles()}）：按原样印出，请核实",
-                )
-            )
-    for n, line in enumerate(text_lines):
-        if _paragraph_like(shapes, n) and _open_ended(line.text) and not _continues(text_lines, shapes, n):
-            found.append(
-                Finding(
-                    f"cut-{line.number}",
-                    CUT_OFF,
-                    line.number,
-                    f"段落停在句中（“…{line.text[-10:]}”），后面没有可接的文字：请记者核实是否缺文",
-                )
-            )
-    for index, part in enumerate(page.parts):
-        found += _part_questions(part, index)
-    for unplaced in page.unplaced:
-        found.append(
-            Finding(f"unplaced-{unplaced.number}", UNPLACED, unplaced.number, f"未能识别：{unplaced.reason}")
-        )
-    return sorted(found, key=lambda f: (f.line, f.category))
-
-
-def _part_questions(part, index: int) -> list[Finding]:
-    found = []
-    if isinstance(part, ArticleDraft):
-        first = part.lines[0] if part.lines else 0
-        if not part.bylines:
-            found.append(Finding(f"byline-{first}", BYLINE, first, f"《{part.headline}》没有署名"))
-        found.append(
-            Finding(
-                f"kind-{first}",
-                GENRE,
-                first,
-                f"《{part.headline}》按“{kind_label(part.kind)}”处理：{part.kind_reason}。"
-                "如不对，可在标题下加一行【体裁】评论 / 通讯 / 消息 / 报道 / 访谈",
-            )
-        )
-        for _, block in part.blocks():
-            if isinstance(block, PhotoSlot):
-                found += _photo_questions(block)
-        for node in part.body:
-            if isinstance(node, Testimony):
-                found += _testimony_questions(node)
-    elif isinstance(part, PhotoSlot):
-        found += _photo_questions(part)
-    elif isinstance(part, TimelineDraft) and not part.credits:
-        first = part.lines[0]
-        found.append(Finding(f"compiled-{first}", BYLINE, first, f"大事记“{part.title}”没有整理署名"))
-    return found
-
-
-def _photo_questions(photo: PhotoSlot) -> list[Finding]:
-    if not photo.uncredited:
-        return []
-    first = photo.lines[0] if photo.lines else 0
-    if photo.file_photo:
-        message = "资料图片没有注明来源：请补上摄影者或供图单位"
-    else:
-        message = f"图片“{photo.caption[:16]}…”没有署名（…摄 / …供图）：请记者补上"
-    return [Finding(f"credit-{first}", CREDIT, first, message)]
-
-
-def _testimony_questions(testimony: Testimony) -> list[Finding]:
-    first = testimony.lines[0] if testimony.lines else 0
-    found = []
-    if not testimony.speaker_title:
-        found.append(
-            Finding(
-                f"speaker-{first}",
-                SPEAKER,
-                first,
-                f"讲述人“{testimony.speaker_name}”没有身份（如“…村党委书记”）：请记者补上",
-            )
-        )
-    elif testimony.split_guessed:
-        found.append(
-            Finding(
-                f"speaker-{first}",
-                SPEAKER,
-                first,
-                f"讲述人的身份和姓名是猜着分开的（“{testimony.speaker_title}”/“{testimony.speaker_name}”）："
-                "请核对，可在姓名前加空格",
-            )
-        )
-    if not testimony.body:
-        found.append(Finding(f"empty-{first}", SPEAKER, first, "讲述下面没有内容"))
-    return found
-
-
-def known_roles() -> str:
-    from .vocabulary import ALLIANCE, ROLES
-
-    return "、".join(f"{label}·X" if label == ALLIANCE else label for label in ROLES)
-
-
-def kind_label(kind: str) -> str:
-    from .vocabulary import KINDS
-
-    return {value: label for label, value in KINDS.items()}.get(kind, kind)
 
 
 # --- Accepting ---------------------------------------------------------------------------

@@ -3,12 +3,11 @@ prefetch everything, and reading order comes from the models.
 
 They run in two places only: the publish service, which stores their output as the
 publication readers get, and the preview of a working copy. Links are absolute on
-`context["base_url"]` (settings.SITE_URL), since no reader's request exists at publish time.
+`context["base_url"]` (conf.SITE_URL), since no reader's request exists at publish time.
 Kept with the services, not the API: rendering writes publications with them, and the API
 only names them for its schema (the services never import the API).
 """
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -16,6 +15,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
+from articles import body as body_nodes
+from articles.conf import conf
 from articles.delivery.reads import issue_parts
 from articles.models import Article, Block, Correction, Issue, Timeline, TimelineItem
 from media.api.serializers import (
@@ -48,21 +49,21 @@ class CorrectionSerializer(ReadOnceFields, serializers.ModelSerializer):
         fields = ["date", "text"]
 
     def get_date(self, correction) -> str:
-        return timezone.localdate(correction.created_at, timezone=settings.NEWSROOM_TIME_ZONE).isoformat()
+        return timezone.localdate(correction.created_at, timezone=conf.NEWSROOM_TIME_ZONE).isoformat()
 
 
 class TextNodeSerializer(ReadOnceFields, serializers.Serializer):
-    type = serializers.ChoiceField(choices=["paragraph", "subheading"], source="kind")
+    type = serializers.ChoiceField(choices=list(body_nodes.TEXT_KINDS), source="kind")
     text = serializers.CharField()
 
 
 class PhotoNodeSerializer(ReadOnceFields, serializers.Serializer):
-    type = serializers.ChoiceField(choices=["photo"], source="kind")
+    type = serializers.ChoiceField(choices=[body_nodes.PHOTO], source="kind")
     photo = PhotoSerializer()
 
 
 class VideoNodeSerializer(ReadOnceFields, serializers.Serializer):
-    type = serializers.ChoiceField(choices=["video"], source="kind")
+    type = serializers.ChoiceField(choices=[body_nodes.VIDEO], source="kind")
     label = serializers.CharField(source="text", help_text="印刷版二维码旁的提示语，如“扫一扫 看视频”。")
     url = serializers.SerializerMethodField()
 
@@ -71,10 +72,10 @@ class VideoNodeSerializer(ReadOnceFields, serializers.Serializer):
 
 
 BLOCK_NODE_SERIALIZERS = {
-    "paragraph": TextNodeSerializer,
-    "subheading": TextNodeSerializer,
-    "photo": PhotoNodeSerializer,
-    "video": VideoNodeSerializer,
+    body_nodes.PARAGRAPH: TextNodeSerializer,
+    body_nodes.SUBHEADING: TextNodeSerializer,
+    body_nodes.PHOTO: PhotoNodeSerializer,
+    body_nodes.VIDEO: VideoNodeSerializer,
 }
 
 
@@ -96,7 +97,7 @@ class TestimonyNodeSerializer(ReadOnceFields, serializers.Serializer):
     Describes the node for the schema; BodyField renders it with the block serializers.
     """
 
-    type = serializers.ChoiceField(choices=["testimony"])
+    type = serializers.ChoiceField(choices=[body_nodes.TESTIMONY])
     speaker_name = serializers.CharField()
     speaker_title = serializers.CharField()
     headline = serializers.CharField()
@@ -106,7 +107,7 @@ class TestimonyNodeSerializer(ReadOnceFields, serializers.Serializer):
 @extend_schema_field(
     PolymorphicProxySerializer(
         component_name="BodyNode",
-        serializers={**BLOCK_NODE_SERIALIZERS, "testimony": TestimonyNodeSerializer},
+        serializers={**BLOCK_NODE_SERIALIZERS, body_nodes.TESTIMONY: TestimonyNodeSerializer},
         resource_type_field_name="type",
         many=True,
     )
@@ -124,7 +125,7 @@ class BodyField(serializers.Field):
         return {kind: serializer(context=self.context) for kind, serializer in BLOCK_NODE_SERIALIZERS.items()}
 
     def block_node(self, block: Block) -> dict:
-        if block.kind in Block.TEXT_KINDS:
+        if block.kind in body_nodes.TEXT_KINDS:
             # TextNodeSerializer's output, written out: thousands of paragraphs in a large
             # issue, and REST framework's field machinery cost more than the rest of them.
             return {"type": block.kind, "text": block.text}
@@ -139,7 +140,7 @@ class BodyField(serializers.Field):
             section, blocks = item
             nodes.append(
                 {
-                    "type": "testimony",
+                    "type": body_nodes.TESTIMONY,
                     "speaker_name": section.speaker_name,
                     "speaker_title": section.speaker_title,
                     "headline": section.headline,

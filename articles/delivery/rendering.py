@@ -4,9 +4,9 @@ result as a publication, the preview shows it. The only callers of the delivery 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from rest_framework.renderers import JSONRenderer
 
+from articles.conf import conf
 from articles.delivery.documents import IssueDetailSerializer, IssueLinkSerializer
 from articles.delivery.reads import issue_for_rendering
 from articles.workflow import ArticleStatus
@@ -24,7 +24,7 @@ def render_issue(
 ) -> Rendering:
     """`held_back`: approved articles the duty chief leaves out of this publication."""
     issue = issue_for_rendering(issue_pk, article_statuses, held_back=held_back)
-    context = {"base_url": settings.SITE_URL}
+    context = {"base_url": conf.SITE_URL}
     body = IssueDetailSerializer(issue, context=context).data
     # An article's own endpoint is its part of the issue plus a link to the issue
     # (ArticleDetailSerializer's fields, in its order). Taken from the issue's parts rather

@@ -31,6 +31,7 @@ from articles.models import (
     TimelineItem,
 )
 from articles.publications.publishing import publish_issue
+from articles.publications.signals import announce
 from articles.workflow import ArticleStatus, IssueStatus
 from media.credits import CreditAction
 from media.models import Photo, PhotoCredit
@@ -100,7 +101,9 @@ def delete_issue(issue: Issue) -> None:
     """Delete an issue, its publication history and the photos nothing else uses (files
     removed after commit). For the demo only: a real issue's publications are the record
     of what readers saw, which is why the models protect them."""
-    Publication.objects.filter(issue=issue).delete()
+    gone = list(Publication.objects.filter(issue=issue).values_list("pk", flat=True))
+    Publication.objects.filter(pk__in=gone).delete()
+    announce(gone)  # readers lose it once this commits
     photo_ids = set(
         Photo.objects.filter(Q(blocks__article__issue=issue) | Q(issue_placements__issue=issue)).values_list(
             "pk", flat=True

@@ -20,7 +20,8 @@ from django.core import signing
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import model_to_dict
 
-from articles.copydesk import services as copydesk
+from articles.copydesk import body_editor
+from articles.copydesk.forms import same_text
 from articles.models import Article, Block, Byline, Section
 from media.credits import credit_line
 
@@ -63,7 +64,7 @@ def state_of(article: Article, body_text: str | None | bool = False) -> dict:
     return {
         "version": article.version,
         "fields": model_to_dict(article, fields=FIELDS),
-        "body_text": copydesk.body_text(article) if body_text is False else body_text,
+        "body_text": body_editor.body_text(article) if body_text is False else body_text,
         "rows": rows,
         "conflicts": [],
     }
@@ -296,8 +297,6 @@ def unchosen(data, state: dict | None) -> list[str]:
 
 
 def copydesk_same(one, other) -> bool:
-    from articles.desk.forms import same_text
-
     return same_text(one, other)
 
 

@@ -1045,7 +1045,7 @@ class _Writer:
             return None
         # Stored by the publish service's own writer (compressed copies and all), then given
         # back the number and time it had at the source.
-        publication = publishing._store(
+        publication = publishing.store_snapshot(
             issue,
             rendering,
             user=self.user(meta["created_by"]),

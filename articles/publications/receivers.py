@@ -1,13 +1,19 @@
-"""What media needs to know of publications to keep and retire the photo files readers
-were given. Media sits below articles and never imports it: it is told here, at start-up
-(`connect`, from the app's `ready()`)."""
+"""Who hears `publication_changed`, and what media needs to know of publications to keep
+and retire the photo files readers were given. Wired once, at start-up (`connect`, from
+the app's `ready()`).
+
+Media sits below articles and never imports it: it is handed callables here
+(`media.published`) and its receiver takes only what the signal sends (pks and an alias).
+"""
 
 from django.db.models import Q
-from django.db.models.signals import post_save
 from django.utils import timezone
 
+from articles.delivery.listener import publications_changed
 from articles.models import Publication
-from media import published, signals
+from articles.publications.signals import publication_changed
+from media import published
+from media import signals as media_signals
 
 
 def servable_bodies_containing(text: str) -> list[str]:
@@ -18,7 +24,11 @@ def servable_bodies_containing(text: str) -> list[str]:
 
 
 def shown_before_and_now(publication_pk: int) -> tuple[str | None, str | None]:
-    new = Publication.objects.only("pk", "issue_id", "number", "kind", "body").get(pk=publication_pk)
+    new = (
+        Publication.objects.only("pk", "issue_id", "number", "kind", "body").filter(pk=publication_pk).first()
+    )
+    if new is None:
+        return None, None  # deleted since (the demo's reset): it leaves nothing to retire
     previous = (
         Publication.objects.filter(
             issue_id=new.issue_id, kind=Publication.Kind.SNAPSHOT, number__lt=new.number
@@ -30,6 +40,11 @@ def shown_before_and_now(publication_pk: int) -> tuple[str | None, str | None]:
     return previous, new.body if new.kind == Publication.Kind.SNAPSHOT else None
 
 
+def retire_delivered(sender, using, **kwargs) -> None:
+    """Delivery's cached pointers of every app server give way to what was just committed."""
+    publications_changed(using)
+
+
 def connect() -> None:
     published.register(
         published.Publications(
@@ -37,6 +52,8 @@ def connect() -> None:
             shown_before_and_now=shown_before_and_now,
         )
     )
-    post_save.connect(
-        signals.prune_after_publication, sender=Publication, dispatch_uid="media.prune_after_publication"
+    # Readers' caches first: they are what readers see next.
+    publication_changed.connect(retire_delivered, dispatch_uid="delivery.publications_changed")
+    publication_changed.connect(
+        media_signals.prune_after_publication, dispatch_uid="media.prune_after_publication"
     )

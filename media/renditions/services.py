@@ -1,5 +1,6 @@
 """Renditions: the files front-ends get instead of the original, made once per photo and
 focal point, through Django's storage API (local folder or S3-compatible by settings).
+This module keeps the rows and the files; the pixels are `media.renditions.pipeline`'s.
 
 Made when a photo is uploaded or its focal point moves (the admin, after its save
 commits), by `load_demo`, and by `manage.py make_renditions`; never while serving a
@@ -16,27 +17,23 @@ showed that nothing servable shows any more are copied to fresh names for the wo
 copy, and the once-public names retired (`retire_unlinked`).
 """
 
-import io
 import json
 import logging
-import math
 import posixpath
 import secrets
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image
 
 from media import specs
-from media.conf import conf
 from media.models import Photo, Rendition, RetiredFile
 from media.published import photo_nodes, publications
+from media.renditions import pipeline
 
 log = logging.getLogger(__name__)
 
-SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 FOLDER = "renditions"
 
 
@@ -62,7 +59,7 @@ def refresh(photo: Photo, *, force: bool = False) -> Outcome:
     image_name, focal = photo.image.name, photo.focal_point
     with photo.image.storage.open(image_name, "rb") as file:
         with Image.open(file) as header:  # the size and orientation, nothing decoded
-            planned = specs.plan(_upright_size(header), focal, image_name)
+            planned = specs.plan(pipeline.upright_size(header), focal, image_name)
         existing = {(r.spec, r.format): r for r in Rendition.objects.filter(photo=photo)}
         wanted = {(p.spec, p.format) for p in planned}
         to_make = [
@@ -70,40 +67,18 @@ def refresh(photo: Photo, *, force: bool = False) -> Outcome:
             for p in planned
             if force or (p.spec, p.format) not in existing or existing[p.spec, p.format].source_key != p.key
         ]
-        outcome = Outcome(
-            made=len(to_make),
-            kept=len(planned) - len(to_make),
-            dropped=len([k for k in existing if k not in wanted]),
-        )
-        encoded = _encode_all(file, to_make) if to_make else []
+        encoded = pipeline.encode_all(file, to_make) if to_make else []
     written: list[str] = []
     try:
         written = _store(photo, encoded)
         with transaction.atomic():
-            current = (
-                Photo.objects.select_for_update().filter(pk=photo.pk).values("image", "focal_x", "focal_y")
-            )
-            row = current.first()
-            if row is None or (row["image"], (row["focal_x"], row["focal_y"])) != (image_name, focal):
-                raise PhotoChanged(photo.pk)
+            _lock_unchanged(photo, image_name, focal)
             replaced = [existing[p.spec, p.format].pk for p in to_make if (p.spec, p.format) in existing]
             unwanted = [r.pk for key, r in existing.items() if key not in wanted]
             # Deleting row by row sends post_delete, which retires each file after commit.
             for rendition in Rendition.objects.filter(pk__in=replaced + unwanted):
                 rendition.delete()
-            Rendition.objects.bulk_create(
-                Rendition(
-                    photo_id=photo.pk,
-                    spec=p.spec,
-                    ratio=p.ratio,
-                    format=p.format,
-                    width=width,
-                    height=height,
-                    file=name,
-                    source_key=p.key,
-                )
-                for (p, (width, height), _), name in zip(encoded, written, strict=True)
-            )
+            Rendition.objects.bulk_create(_rows(photo, encoded, written))
             key = specs.set_key(image_name, focal)
             Photo.objects.filter(pk=photo.pk).update(renditions_key=key)
             photo.renditions_key = key
@@ -111,7 +86,32 @@ def refresh(photo: Photo, *, force: bool = False) -> Outcome:
         for name in written:
             photo.image.storage.delete(name)
         raise
-    return outcome
+    return Outcome(made=len(to_make), kept=len(planned) - len(to_make), dropped=len(unwanted))
+
+
+def _lock_unchanged(photo: Photo, image_name: str, focal: tuple[float, float]) -> None:
+    """Lock the photo's row, or raise PhotoChanged if its file or focal point moved on
+    while the renditions were being made."""
+    current = Photo.objects.select_for_update().filter(pk=photo.pk).values("image", "focal_x", "focal_y")
+    row = current.first()
+    if row is None or (row["image"], (row["focal_x"], row["focal_y"])) != (image_name, focal):
+        raise PhotoChanged(photo.pk)
+
+
+def _rows(photo: Photo, encoded: list[pipeline.Encoded], written: list[str]) -> list[Rendition]:
+    return [
+        Rendition(
+            photo_id=photo.pk,
+            spec=p.spec,
+            ratio=p.ratio,
+            format=p.format,
+            width=width,
+            height=height,
+            file=name,
+            source_key=p.key,
+        )
+        for (p, (width, height), _), name in zip(encoded, written, strict=True)
+    ]
 
 
 def refresh_quietly(photo: Photo) -> Outcome | None:
@@ -137,137 +137,6 @@ def problems(photos) -> list[str]:
     ]
 
 
-# The image work: decode once (at reduced size when the format allows), resample the whole
-# frame once, convert it to sRGB, then cut and shrink each crop and encode each file on a
-# thread pool: Pillow releases the GIL while it resamples and encodes.
-
-
-def _upright_size(image: Image.Image) -> tuple[int, int]:
-    orientation = image.getexif().get(0x0112, 1)  # EXIF Orientation
-    width, height = image.size
-    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
-
-
-def _encode_all(file, planned: list[specs.Planned]) -> list[tuple]:
-    """[(planned, (width, height), bytes)] in the order of `planned`.
-
-    Only this function holds the decoded photo, so it is freed as soon as the one
-    full-frame resample is made, before the encoders need their memory."""
-    file.seek(0)
-    image = Image.open(file)
-    upright_w, upright_h = _upright_size(image)
-    # The largest scale any rendition needs; JPEG decodes at 1/2, 1/4 or 1/8 of the size
-    # when that still covers it (Pillow's draft), a fraction of the time and memory.
-    needed = max(max(p.size[0] / (p.box[2] - p.box[0]), p.size[1] / (p.box[3] - p.box[1])) for p in planned)
-    if image.format == "JPEG":
-        image.draft(image.mode, (math.ceil(image.width * needed), math.ceil(image.height * needed)))
-    image.load()
-    ImageOps.exif_transpose(image, in_place=True)
-    image = _plain_mode(image)
-    # One resample of the whole frame down to the largest scale any rendition needs; the
-    # crops and sizes are cut from it, and the colour conversion runs on it, not the decode.
-    target = (max(1, round(upright_w * needed)), max(1, round(upright_h * needed)))
-    if image.width > target[0] and image.height > target[1]:
-        image = image.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    source = _in_srgb(image)
-    del image
-    scale = (source.width / upright_w, source.height / upright_h)
-
-    def resize_chain(box: tuple, sizes: list[tuple[int, int]]) -> dict:
-        """The largest size from the full frame, each smaller one from the one before:
-        one resample of the large picture per crop instead of one per size."""
-        region = (
-            box[0] * scale[0],
-            box[1] * scale[1],
-            min(source.width, box[2] * scale[0]),
-            min(source.height, box[3] * scale[1]),
-        )
-        made, previous = {}, None
-        for size in sorted(sizes, reverse=True):
-            if previous is None:
-                previous = source.resize(size, Image.Resampling.LANCZOS, box=region, reducing_gap=3.0)
-            else:
-                previous = previous.resize(size, Image.Resampling.LANCZOS)
-            made[box, size] = previous
-        return made
-
-    chains: dict[tuple, list] = {}
-    for p in planned:
-        if p.size not in chains.setdefault(p.box, []):
-            chains[p.box].append(p.size)
-    # Largest first, so the long encodes do not end up alone at the tail on one core.
-    tasks = sorted(planned, key=lambda p: -p.size[0] * p.size[1])
-    with ThreadPoolExecutor(max_workers=conf.PHOTO_RENDITION_WORKERS) as pool:
-        resized = {}
-        for made in pool.map(lambda item: resize_chain(*item), chains.items()):
-            resized.update(made)
-
-        def encode(p: specs.Planned) -> tuple:
-            out = resized[p.box, p.size]
-            return (p, out.size, _encoded(out, p.format))
-
-        done = {(p.spec, p.format): result for p, result in zip(tasks, pool.map(encode, tasks), strict=True)}
-    return [done[p.spec, p.format] for p in planned]
-
-
-def _plain_mode(image: Image.Image) -> Image.Image:
-    """RGB, RGBA, CMYK or L (modes Pillow resamples well); the ICC profile stays in info."""
-    if image.mode in ("RGB", "RGBA", "CMYK", "L"):
-        return image
-    profile = image.info.get("icc_profile")
-    has_alpha = image.mode in ("LA", "PA", "La", "RGBa") or "transparency" in image.info
-    image = image.convert("RGBA" if has_alpha else "RGB")
-    if profile:
-        image.info["icc_profile"] = profile
-    return image
-
-
-def _in_srgb(image: Image.Image) -> Image.Image:
-    """Plain RGB (or RGBA) in sRGB, converted with the embedded ICC profile, and with none
-    of the original's metadata (EXIF with GPS and camera owner, XMP, IPTC, the profile)."""
-    profile = image.info.get("icc_profile")
-    alpha = None
-    if image.mode == "RGBA":
-        alpha = image.getchannel("A")
-        image = image.convert("RGB")
-    if profile:
-        try:
-            image = ImageCms.profileToProfile(
-                image, ImageCms.ImageCmsProfile(io.BytesIO(profile)), SRGB, outputMode="RGB"
-            )
-        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
-            # A broken or unusual profile: the colours as they are beat no photo at all.
-            log.warning("无法按内嵌色彩配置转换图片，按 sRGB 处理")
-    if image.mode != "RGB":
-        image = image.convert("RGB")
-    if alpha is not None:
-        image.putalpha(alpha)
-    # Resized copies inherit `info`, and some encoders (AVIF) write what they find there.
-    image.info = {}
-    return image
-
-
-def _encoded(image: Image.Image, spec_format: str) -> bytes:
-    pillow_format = specs.FORMATS[spec_format][0]
-    quality = conf.PHOTO_RENDITION_QUALITY[spec_format]
-    if spec_format == "jpeg":
-        if image.mode == "RGBA":  # JPEG has no transparency: lay it on white as a page would
-            background = Image.new("RGB", image.size, "white")
-            background.paste(image, mask=image.getchannel("A"))
-            image = background
-        options = {"quality": quality, "optimize": True, "progressive": True}
-    elif spec_format == "webp":
-        options = {"quality": quality, "method": 4}
-    else:
-        # Speed 9 of 10: on this libavif a quarter of speed 8's time for files ~10% larger
-        # (bench/RESULTS.md); speed 8 alone would eat the whole time budget of a 24-MP photo.
-        # One encoder thread: the renditions are already encoded side by side, one per core.
-        options = {"quality": quality, "speed": 9, "max_threads": 1}
-    buffer = io.BytesIO()
-    image.save(buffer, pillow_format, **options)
-    return buffer.getvalue()
-
-
 def folder_of(photo: Photo) -> str:
     """renditions/<the original's random name>/: one folder per photo file."""
     return f"{FOLDER}/{posixpath.splitext(posixpath.basename(photo.image.name))[0]}/"
@@ -279,7 +148,7 @@ def waiting_for_republish(photo: Photo) -> bool:
     return RetiredFile.objects.filter(name__startswith=folder_of(photo)).exists()
 
 
-def _store(photo: Photo, encoded: list[tuple]) -> list[str]:
+def _store(photo: Photo, encoded: list[pipeline.Encoded]) -> list[str]:
     """Save each file under renditions/<original's name>/; returns the stored names. A
     fresh token per batch: a replaced crop gets a new URL, so no cache serves the old one."""
     storage = photo.image.storage

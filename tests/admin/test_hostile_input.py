@@ -25,7 +25,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from articles.copydesk import services as copydesk
+from articles.copydesk import importing
 from articles.copydesk.desk import MAX_CHARACTERS, body_too_long, manuscript_too_long
 from articles.copydesk.report import INVISIBLE_CHARACTERS
 from articles.desk import transitions as workflow
@@ -60,7 +60,6 @@ from media.validators import (
 )
 from tests.admin_forms import errors, form_data, inline_index, page
 from tests.conftest import logged_in
-from tests.exchange.test_export import few_renditions  # noqa: F401 - two renditions a photo: fast exports
 from tests.exchange.test_import import delete_everything
 from tests.factories import (
     ArticleFactory,
@@ -566,7 +565,7 @@ def test_the_copy_desk_reports_an_invisible_character_and_saves_once_the_fix_is_
     issue = IssueFactory()
     text = MANUSCRIPT.replace("最大", f"最{char}大")
 
-    proposal = copydesk.propose(text, issue=issue)
+    proposal = importing.propose(text, issue=issue)
 
     [finding] = [f for f in proposal.reading.findings if f.category == INVISIBLE_CHARACTERS]
     label = code_point(char)
@@ -575,10 +574,10 @@ def test_the_copy_desk_reports_an_invisible_character_and_saves_once_the_fix_is_
     assert problem.startswith(f"第 3 行有不可见的控制字符 {label}")
     assert problem.endswith("请接受校对报告中“不可见字符”的修改（或在原稿中删去后重新识别），再保存。")
     with pytest.raises(ValidationError):
-        copydesk.save_proposal(proposal)
+        importing.save_proposal(proposal)
     assert not Article.objects.exists()
 
-    done = copydesk.save_proposal(copydesk.propose(text, issue=issue, accepted={finding.id}))
+    done = importing.save_proposal(importing.propose(text, issue=issue, accepted={finding.id}))
 
     assert done.articles[0].blocks.get().text == PARAGRAPH
 
@@ -598,8 +597,8 @@ def test_the_import_page_shows_the_invisible_character_with_its_fix_and_saves_no
 
 def test_zero_width_spaces_word_leaves_behind_are_dropped_as_the_desk_reads():
     # As before this issue (copydesk.lines): U+200B and U+FEFF never reach a field.
-    done = copydesk.save_proposal(
-        copydesk.propose(MANUSCRIPT.replace("最大", "最\u200b大\ufeff"), issue=IssueFactory())
+    done = importing.save_proposal(
+        importing.propose(MANUSCRIPT.replace("最大", "最\u200b大\ufeff"), issue=IssueFactory())
     )
 
     assert done.articles[0].blocks.get().text == PARAGRAPH
@@ -827,9 +826,9 @@ def test_the_longest_manuscript_the_desk_takes_is_read_in_seconds_even_pasted_ov
     text = ("我们这十年\n本报记者 沈吟\n" + f"{paragraph}\n" * copies)[:MAX_CHARACTERS]
     started = time.monotonic()
 
-    proposal = copydesk.propose(text, accept_all=True)
+    proposal = importing.propose(text, accept_all=True)
 
     assert time.monotonic() - started < 20
     assert proposal.reading.page.parts  # read, not refused
     with pytest.raises(ValidationError, match="稿件文本过长"):
-        copydesk.propose(text + "段")
+        importing.propose(text + "段")

@@ -5,7 +5,7 @@ under the workflow's revision and stale-save rules."""
 import pytest
 from django.urls import reverse
 
-from articles.copydesk import services as copydesk
+from articles.copydesk import body_editor, photo_slots
 from articles.copydesk.body import comparable, read_body, round_trips, write_body
 from articles.demo.loader import load_issue, read_fixture
 from articles.desk import revisions
@@ -47,13 +47,13 @@ def demo_articles():
 
 def test_the_three_demo_bodies_round_trip_exactly(demo_articles):
     for article in demo_articles:
-        nodes = copydesk.body_nodes(article)
-        text = copydesk.body_text(article)
+        nodes = body_editor.body_nodes(article)
+        text = body_editor.body_text(article)
 
         assert round_trips(nodes), article.headline
         assert comparable(read_body(text).nodes) == comparable(nodes)
         before = rows(article)
-        assert copydesk.apply_body(article, copydesk.check_body(text)) is False
+        assert body_editor.apply_body(article, body_editor.check_body(text)) is False
         assert rows(article) == before
 
 
@@ -62,7 +62,7 @@ def test_opening_and_saving_each_demo_article_in_the_admin_changes_no_block(demo
     for article in demo_articles:
         before = rows(article)
         data = form_data(browser.get(change_url(article)))
-        assert data["body_text"] == copydesk.body_text(article)
+        assert data["body_text"] == body_editor.body_text(article)
 
         response = browser.post(change_url(article), data)
 
@@ -139,7 +139,7 @@ def test_a_body_written_as_text_in_the_admin_form_becomes_the_expected_blocks(ed
     section = Section.objects.get(article=article)
     assert (section.speaker_title, section.headline) == ("村党委书记", "党建统领")
     slot = blocks[4].photo
-    assert copydesk.awaits_image(slot) and slot.credit_line == "本报记者 吕之暹 拍友 周晨磊 摄"
+    assert photo_slots.awaits_image(slot) and slot.credit_line == "本报记者 吕之暹 拍友 周晨磊 摄"
     assert blocks[5].url == "https://v.example.cn/1"
     assert article.version == version + 1
     # The save is one revision more, and it holds the blocks as the text made them.

@@ -92,21 +92,24 @@ def test_an_old_tie_nobody_touches_does_not_block_an_unrelated_save(editor):
     assert Issue.objects.get(pk=issue.pk).title == "新名"
 
 
+def moved(browser, part, position: str):
+    """The part's own page posted back as shown, with another 版序."""
+    data = form_data(browser.get(change_url(part)))
+    data["position"] = position
+    return browser.post(change_url(part), data)
+
+
 def test_an_article_or_timeline_moved_on_its_own_page_onto_a_taken_position_is_refused(editor):
     issue, article, photo, timeline = issue_with_three_parts()
     browser = logged_in(editor)
 
-    data = form_data(browser.get(change_url(article)))
-    data["position"] = "3"
-    response = browser.post(change_url(article), data)
+    response = moved(browser, article, "3")
     assert response.status_code == 200
     assert errors(response) == [
         "版序 3 已被大事记“大事记”占用：同一专题中各部分的版序不能重复，请换一个数字，或在专题页拖动排序。"
     ]
 
-    data = form_data(browser.get(change_url(timeline)))
-    data["position"] = "1"
-    response = browser.post(change_url(timeline), data)
+    response = moved(browser, timeline, "1")
     assert response.status_code == 200
     assert errors(response) == [
         "版序 1 已被稿件《第一篇》占用：同一专题中各部分的版序不能重复，请换一个数字，或在专题页拖动排序。"
@@ -115,6 +118,16 @@ def test_an_article_or_timeline_moved_on_its_own_page_onto_a_taken_position_is_r
 
 
 # --- Timeline dates as printed ------------------------------------------------------------
+
+
+def post_a_new_item(editor, typed: str):
+    """A new timeline's page posted back as shown, with one new item dated as `typed`."""
+    timeline = TimelineFactory()
+    browser = logged_in(editor)
+    data = form_data(browser.get(change_url(timeline)))
+    n = extra_index(data, "items")
+    data |= {f"items-{n}-position": "1", f"items-{n}-date": typed, f"items-{n}-text": "一件大事。"}
+    return browser.post(change_url(timeline), data)
 
 
 @pytest.mark.parametrize(
@@ -128,13 +141,7 @@ def test_an_article_or_timeline_moved_on_its_own_page_onto_a_taken_position_is_r
     ],
 )
 def test_a_timeline_date_typed_as_printed_sets_date_and_precision(editor, typed, date, precision, label):
-    timeline = TimelineFactory()
-    browser = logged_in(editor)
-    data = form_data(browser.get(change_url(timeline)))
-    n = extra_index(data, "items")
-
-    data |= {f"items-{n}-position": "1", f"items-{n}-date": typed, f"items-{n}-text": "一件大事。"}
-    response = browser.post(change_url(timeline), data)
+    response = post_a_new_item(editor, typed)
 
     assert response.status_code == 302, errors(response)
     item = TimelineItem.objects.get()
@@ -158,13 +165,7 @@ def test_a_timeline_shows_dates_as_printed_and_saving_it_unchanged_changes_nothi
 
 @pytest.mark.parametrize("typed", ["2022年13月", "去年", "2022-02-30"])
 def test_a_date_that_is_no_date_is_refused_in_words(editor, typed):
-    timeline = TimelineFactory()
-    browser = logged_in(editor)
-    data = form_data(browser.get(change_url(timeline)))
-    n = extra_index(data, "items")
-
-    data |= {f"items-{n}-position": "1", f"items-{n}-date": typed, f"items-{n}-text": "一件大事。"}
-    response = browser.post(change_url(timeline), data)
+    response = post_a_new_item(editor, typed)
 
     assert response.status_code == 200
     assert errors(response) == [

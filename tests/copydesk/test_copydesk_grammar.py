@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from articles.copydesk import grammar
+from articles.copydesk import grammar, shapes
 from articles.copydesk.credits import CreditDraft, read_credits, trailing_credit
 from articles.copydesk.desk import read_manuscript
 from articles.copydesk.draft import ArticleDraft, Paragraph, PhotoSlot, Subheading, TimelineDraft, Video
@@ -27,33 +27,33 @@ def page(text: str):
 @pytest.mark.parametrize(
     ("line", "kind"),
     [
-        ("勇担使命,守好红色根脉", grammar.HEADING),
-        ("本报记者 沈吟 黄珍珍 王波 通讯员 吴丽珍 共享联盟·福明街道 褚燕玲", grammar.BYLINE_LINE),
-        ("（记者 张三 通讯员 李四）", grammar.BYLINE_LINE),
-        ("本报记者 吕之暹 拍友 周晨磊 摄", grammar.CREDIT_LINE),
-        ("小古城村供图", grammar.CREDIT_LINE),
-        ("（图片由浙江省文化和旅游厅提供）", grammar.CREDIT_LINE),
-        ("（资料图片）", grammar.CREDIT_LINE),
-        ("新华社记者 张三 摄", grammar.CREDIT_LINE),
-        ("（本报记者 沈吟 整理）", grammar.COMPILED_LINE),
-        ("余杭区小古城村党委书记、村委会主任林国荣: 党建统领,乡村焕发新活力", grammar.SPEAKER_LINE),
-        ("2012年", grammar.DATE),
-        ("2022年10月16日", grammar.DATE),
-        ("2022-10", grammar.DATE),
-        ("扫一扫 看视频", grammar.VIDEO_LINE),
-        ("扫码观看视频 https://v.example.cn/1", grammar.VIDEO_LINE),
-        ("本报杭州6月20日电", grammar.DATELINE_LINE),
-        ("在嘉兴南湖，党员群众重温党的历史。（新华社记者 张三 摄）", grammar.CAPTIONED),
-        ("在嘉兴南湖，党员群众重温党的历史。 记者 张三 摄", grammar.CAPTIONED),
-        ("2005年1月4日,时任浙江省委书记的习近平同志来小古城村考察调研。", grammar.TEXT),
-        ("2013年起担任村党委书记", grammar.HEADING),  # a date at the head of a phrase is no date line
-        ("记者了解到：今年以来，全省各地积极推进", grammar.HEADING),  # no speaker: 了 is no name
-        ("【小标题】党建统领", grammar.MARKER),
-        ("【编者按】这是一段编者按。", grammar.TEXT),
+        ("勇担使命,守好红色根脉", shapes.HEADING),
+        ("本报记者 沈吟 黄珍珍 王波 通讯员 吴丽珍 共享联盟·福明街道 褚燕玲", shapes.BYLINE_LINE),
+        ("（记者 张三 通讯员 李四）", shapes.BYLINE_LINE),
+        ("本报记者 吕之暹 拍友 周晨磊 摄", shapes.CREDIT_LINE),
+        ("小古城村供图", shapes.CREDIT_LINE),
+        ("（图片由浙江省文化和旅游厅提供）", shapes.CREDIT_LINE),
+        ("（资料图片）", shapes.CREDIT_LINE),
+        ("新华社记者 张三 摄", shapes.CREDIT_LINE),
+        ("（本报记者 沈吟 整理）", shapes.COMPILED_LINE),
+        ("余杭区小古城村党委书记、村委会主任林国荣: 党建统领,乡村焕发新活力", shapes.SPEAKER_LINE),
+        ("2012年", shapes.DATE),
+        ("2022年10月16日", shapes.DATE),
+        ("2022-10", shapes.DATE),
+        ("扫一扫 看视频", shapes.VIDEO_LINE),
+        ("扫码观看视频 https://v.example.cn/1", shapes.VIDEO_LINE),
+        ("本报杭州6月20日电", shapes.DATELINE_LINE),
+        ("在嘉兴南湖，党员群众重温党的历史。（新华社记者 张三 摄）", shapes.CAPTIONED),
+        ("在嘉兴南湖，党员群众重温党的历史。 记者 张三 摄", shapes.CAPTIONED),
+        ("2005年1月4日,时任浙江省委书记的习近平同志来小古城村考察调研。", shapes.TEXT),
+        ("2013年起担任村党委书记", shapes.HEADING),  # a date at the head of a phrase is no date line
+        ("记者了解到：今年以来，全省各地积极推进", shapes.HEADING),  # no speaker: 了 is no name
+        ("【小标题】党建统领", shapes.MARKER),
+        ("【编者按】这是一段编者按。", shapes.TEXT),
     ],
 )
 def test_each_line_is_recognised_by_itself(line, kind):
-    assert grammar.shape(line).kind == kind
+    assert shapes.shape(line).kind == kind
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,7 @@ def test_each_line_is_recognised_by_itself(line, kind):
     ],
 )
 def test_a_speaker_head_splits_into_title_and_name(head, split):
-    assert grammar.split_speaker(head) == split
+    assert shapes.split_speaker(head) == split
 
 
 def test_credit_lines_name_every_contributor_with_role_and_organisation():

@@ -12,8 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from articles.copydesk import services as copydesk
+from articles.copydesk import importing, photo_slots
+from articles.copydesk.forms import read_upload
 from articles.demo.loader import load_issue, read_fixture
+from articles.desk.revisions import revision_count
 from articles.models import (
     Article,
     Block,
@@ -25,7 +27,7 @@ from articles.models import (
     Timeline,
     TimelineItem,
 )
-from articles.publications.publishing import issue_problems
+from articles.publications.checks import issue_problems
 from articles.workflow import ArticleStatus, IssueStatus
 from media.models import Photo, PhotoCredit
 from tests.admin_forms import page
@@ -40,8 +42,8 @@ IMPORT_URL = "/admin/articles/issue/import/"
 
 
 def imported_seed(user=None, **kwargs):
-    proposal = copydesk.propose(SEED, user=user, accept_all=True)
-    return copydesk.save_proposal(
+    proposal = importing.propose(SEED, user=user, accept_all=True)
+    return importing.save_proposal(
         proposal, user=user, issue_date=read_fixture()["issue"]["issue_date"], **kwargs
     )
 
@@ -145,23 +147,21 @@ def test_imported_articles_are_drafts_of_the_importer_with_a_first_revision(edit
     assert {a.created_by for a in articles} == {editor}
     assert done.issue.status == IssueStatus.DRAFT
     assert (len(done.articles), done.page_photos, done.timelines, done.awaiting) == (3, 2, 1, 6)
-    from articles.desk.revisions import revision_count
-
     assert [revision_count(a) for a in articles] == [1, 1, 1]
 
 
 def test_photo_slots_await_their_images_and_publishing_is_refused_until_they_have_them(editor):
     done = imported_seed(editor)
 
-    slots = Photo.objects.filter(image=copydesk.AWAITING_IMAGE)
+    slots = Photo.objects.filter(image=photo_slots.AWAITING_IMAGE)
     assert slots.count() == 6
-    assert all(copydesk.awaits_image(p) and p.alt_text == "" for p in slots)
+    assert all(photo_slots.awaits_image(p) and p.alt_text == "" for p in slots)
     # The placeholder is one shared, valid image file.
-    assert slots.first().image.storage.exists(copydesk.AWAITING_IMAGE)
-    problems = issue_problems(done.issue)
+    assert slots.first().image.storage.exists(photo_slots.AWAITING_IMAGE)
+    problems = [p.message for p in issue_problems(done.issue)]
     assert sum("没有替代文字" in p for p in problems) == 6
     assert sum("未经审核" in p for p in problems) == 3
-    assert len(copydesk.awaiting_problems(done.issue)) == 6
+    assert len(photo_slots.awaiting_problems(done.issue)) == 6
 
 
 def test_existing_contributors_are_matched_by_name_and_namesakes_wait_for_a_choice():
@@ -171,7 +171,7 @@ def test_existing_contributors_are_matched_by_name_and_namesakes_wait_for_a_choi
     ContributorFactory(name="王波", disambiguation="本报杭州记者站")  # two namesakes, neither plain
     ContributorFactory(name="王波", disambiguation="宁波日报")
 
-    proposal = copydesk.propose(SEED, accept_all=True)
+    proposal = importing.propose(SEED, accept_all=True)
 
     matches = proposal.contributors
     assert matches["沈吟"].chosen == shen
@@ -180,11 +180,11 @@ def test_existing_contributors_are_matched_by_name_and_namesakes_wait_for_a_choi
     assert matches["王波"].chosen is None
     assert proposal.problems == ["“王波”与已有作者同名：请选择是哪一位，或新建并填写区分说明。"]
     with pytest.raises(ValidationError):
-        copydesk.save_proposal(proposal, issue_date="2022-06-20")
+        importing.save_proposal(proposal, issue_date="2022-06-20")
     assert not Issue.objects.exists()
 
-    chosen = copydesk.propose(SEED, accept_all=True, choices={"王波": "new:本报记者"})
-    done = copydesk.save_proposal(chosen, issue_date="2022-06-20")
+    chosen = importing.propose(SEED, accept_all=True, choices={"王波": "new:本报记者"})
+    done = importing.save_proposal(chosen, issue_date="2022-06-20")
 
     assert Contributor.objects.filter(name="沈吟").count() == 1
     assert set(Contributor.objects.filter(name="王波").values_list("disambiguation", flat=True)) == {
@@ -202,13 +202,13 @@ def test_an_import_that_fails_half_way_leaves_nothing_behind(editor, monkeypatch
         Photo.objects.count(),
         Contributor.objects.count(),
     )
-    original = copydesk._Saver.timeline
+    original = importing._Saver.timeline
 
     def failing(self, *args):
         original(self, *args)
         raise ValidationError("模拟的失败")
 
-    monkeypatch.setattr(copydesk._Saver, "timeline", failing)
+    monkeypatch.setattr(importing._Saver, "timeline", failing)
     with pytest.raises(ValidationError):
         imported_seed(editor)
 
@@ -226,11 +226,11 @@ def test_an_import_that_fails_half_way_leaves_nothing_behind(editor, monkeypatch
 
 def test_a_headline_too_long_is_refused_with_its_line_number():
     text = "\n".join(["长" * 25 + "标题", "本报记者 沈吟", "第一段。" * 3])
-    proposal = copydesk.propose(text)
+    proposal = importing.propose(text)
     proposal.reading.page.parts[0].headline = "长" * 201  # as if read from a page with a huge headline
 
     with pytest.raises(ValidationError) as refused:
-        copydesk.save_proposal(proposal, title="专题", issue_date="2022-06-20")
+        importing.save_proposal(proposal, title="专题", issue_date="2022-06-20")
 
     assert refused.value.messages[0].startswith("第 1 行：")
     assert not Article.objects.exists() and not Issue.objects.exists()
@@ -241,7 +241,7 @@ def test_new_articles_are_appended_to_an_existing_issue_after_its_last_part():
     ArticleFactory(issue=issue, position=4)
     manuscript = "山货触网 农户生活更红火\n本报记者 沈吟\n清泉村是江山市最大的下山坞迁安置新村。"
 
-    done = copydesk.save_proposal(copydesk.propose(manuscript, issue=issue))
+    done = importing.save_proposal(importing.propose(manuscript, issue=issue))
 
     assert done.issue == issue and not done.created_issue
     new = Article.objects.get(headline="山货触网 农户生活更红火")
@@ -252,13 +252,28 @@ def test_a_reporter_may_import_articles_into_an_issue_but_not_make_an_issue(repo
     issue = IssueFactory()
     manuscript = "山货触网 农户生活更红火\n本报记者 沈吟\n清泉村是江山市最大的下山坞迁安置新村。"
 
-    refused = copydesk.propose(manuscript, user=reporter)
+    refused = importing.propose(manuscript, user=reporter)
     assert refused.problems == ["您没有新建专题的权限。"]
     with pytest.raises(PermissionDenied):
-        copydesk.save_proposal(refused, user=reporter, title="新专题", issue_date="2022-06-20")
+        importing.save_proposal(refused, user=reporter, title="新专题", issue_date="2022-06-20")
 
-    done = copydesk.save_proposal(copydesk.propose(manuscript, user=reporter, issue=issue), user=reporter)
+    done = importing.save_proposal(importing.propose(manuscript, user=reporter, issue=issue), user=reporter)
     assert done.articles[0].created_by == reporter
+
+
+def test_a_refusal_of_rights_is_told_apart_from_an_error_in_the_manuscript_by_its_field(reporter):
+    ContributorFactory(name="沈吟", disambiguation="宁波")  # namesakes to choose between
+    ContributorFactory(name="沈吟", disambiguation="温州")
+    manuscript = "山货触网 农户生活更红火\n本报记者 沈吟\n清泉村是江山市最大的下山坞迁安置新村。"
+
+    proposal = importing.propose(manuscript, user=reporter)
+
+    assert proposal.refusals == ["您没有新建专题的权限。"]
+    assert proposal.errors == ["“沈吟”与已有作者同名：请选择是哪一位，或新建并填写区分说明。"]
+    assert proposal.problems == proposal.errors + proposal.refusals and not proposal.savable
+    with pytest.raises(PermissionDenied, match="与已有作者同名.*；您没有新建专题的权限"):
+        importing.save_proposal(proposal, user=reporter, title="新专题", issue_date="2022-06-20")
+    assert not Issue.objects.exists()
 
 
 # --- The admin's import pages ----------------------------------------------------------
@@ -401,8 +416,6 @@ def test_an_unreadable_upload_is_refused_in_words_and_saves_nothing(editor, name
 
 
 def test_a_gb18030_text_file_is_read():
-    from articles.desk.forms import read_upload
-
     upload = SimpleUploadedFile("稿件.txt", "勇担使命，守好红色根脉\n本报记者 沈吟".encode("gb18030"))
     assert read_upload(upload).startswith("勇担使命，守好红色根脉")
 

@@ -22,8 +22,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.delivery import caches, encodings, listener
 from articles.delivery import reads as selectors
-from articles.delivery import service as delivery
 from articles.demo.bench_issue import build_bench_issue
 from articles.models import Article, Correction, Publication, PublishedArticle
 from articles.publications import publishing
@@ -121,7 +121,7 @@ def test_the_stored_encoding_is_chosen_by_accept_encoding(client, accept, coding
     assert decode(response.content) == publication.body.encode("utf-8")
     assert response.get("Content-Encoding", "identity") == coding
     # A strong tag names one byte sequence: each coding has its own (RFC 9110 §8.8.3).
-    assert response["ETag"] == f'"{publication.sha256}{delivery.ETAG_SUFFIX[coding]}"'
+    assert response["ETag"] == f'"{publication.sha256}{encodings.ETAG_SUFFIX[coding]}"'
     assert response["Vary"] == "Accept-Encoding, origin"  # origin: CORS answers per front-end
 
 
@@ -324,7 +324,7 @@ def test_inside_a_transaction_what_is_live_is_never_cached(client, shared_redis,
 
     with django_assert_num_queries(1):
         assert client.get(issue_url(issue)).status_code == 200
-    assert list(delivery.redis_client(REDIS_URL).scan_iter(f"{shared_redis}:*:delivery:live:*")) == []
+    assert list(caches.redis_client(REDIS_URL).scan_iter(f"{shared_redis}:*:delivery:live:*")) == []
 
 
 @TRANSACTIONAL
@@ -348,7 +348,7 @@ def test_with_redis_a_missed_announcement_is_noticed(client, shared_redis):
     with CaptureQueriesContext(connection) as warm:
         client.get(issue_url(issue))
     # Another server changes the generation, but the announcement never arrives.
-    delivery.shared_cache().set(delivery.GENERATION_KEY, "changed-elsewhere", timeout=None)
+    caches.shared_cache().set(listener.GENERATION_KEY, "changed-elsewhere", timeout=None)
 
     with CaptureQueriesContext(connection) as kept:
         client.get(issue_url(issue))
@@ -512,17 +512,17 @@ def test_the_public_reads_follow_the_live_rule_through_every_kind_of_change(chie
 
 
 def test_negotiation_follows_the_weights():
-    assert delivery.negotiate("gzip;q=1.0, br;q=0.9") == "gzip"
-    assert delivery.negotiate("br;q=0.1, identity;q=0.5") == "identity"
-    assert delivery.negotiate("*;q=0, gzip") == "gzip"
-    assert delivery.negotiate("deflate, zstd") == "identity"
-    assert delivery.negotiate("gzip;q=bad") == "identity"
-    assert delivery.negotiate("br;level=5;q=0.2, gzip;q=0.3") == "gzip"
+    assert encodings.negotiate("gzip;q=1.0, br;q=0.9") == "gzip"
+    assert encodings.negotiate("br;q=0.1, identity;q=0.5") == "identity"
+    assert encodings.negotiate("*;q=0, gzip") == "gzip"
+    assert encodings.negotiate("deflate, zstd") == "identity"
+    assert encodings.negotiate("gzip;q=bad") == "identity"
+    assert encodings.negotiate("br;level=5;q=0.2, gzip;q=0.3") == "gzip"
 
 
 def test_process_memory_is_bounded(settings):
     settings.DELIVERY_LOCAL_BYTES = 100
-    memory = delivery.LocalMemory("DELIVERY_LOCAL_BYTES")
+    memory = caches.LocalMemory("DELIVERY_LOCAL_BYTES")
     for n in range(5):
         memory.put(n, b"x" * 40, 40)
 

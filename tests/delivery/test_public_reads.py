@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.api import views
-from articles.api.public_reads import PublicReadMiddleware
 from articles.delivery import reads as selectors
+from articles.delivery.fastpath import PublicReadMiddleware
 from articles.publications import publishing
 from articles.workflow import ArticleStatus
 from tests.factories import ArticleFactory, IssueFactory, published
@@ -136,10 +136,10 @@ def entry(monkeypatch):
     """PublicReadsWSGI around Django's handler, which records what reaches it."""
     from django.core.handlers.wsgi import WSGIHandler
 
-    from articles.api.public_reads import PublicReadsWSGI
+    from articles.delivery.fastpath import PublicReadsWSGI
 
     # As Django's test client does: the test's transaction must outlive the request.
-    monkeypatch.setattr("articles.api.public_reads.close_old_connections", lambda: None)
+    monkeypatch.setattr("articles.delivery.fastpath.close_old_connections", lambda: None)
     from django.core import signals
     from django.db import close_old_connections
 
@@ -215,7 +215,7 @@ def test_the_wsgi_entry_hands_everything_else_to_django(live, entry, headers, st
 
 
 def test_an_http_request_is_redirected_to_https_by_django(live, settings):
-    from articles.api.public_reads import PublicReadsWSGI
+    from articles.delivery.fastpath import PublicReadsWSGI
 
     settings.SECURE_SSL_REDIRECT = True
     reached = []
@@ -227,7 +227,7 @@ def test_an_http_request_is_redirected_to_https_by_django(live, settings):
 
 
 def test_the_wsgi_entry_steps_aside_if_the_middleware_above_it_changes(settings, live):
-    from articles.api.public_reads import PublicReadsWSGI
+    from articles.delivery.fastpath import PublicReadsWSGI
 
     settings.MIDDLEWARE = ["newsroom.middleware.FailureAnswersMiddleware", *settings.MIDDLEWARE]
     reached = []
@@ -277,9 +277,9 @@ TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True
 @pytest.fixture
 def made(monkeypatch):
     """The plain reads the entry made an answer for (not sent ready)."""
-    from articles.api import public_reads
+    from articles.delivery import fastpath
 
-    return calls_to(monkeypatch, public_reads, "answer")
+    return calls_to(monkeypatch, fastpath, "answer")
 
 
 @TRANSACTIONAL

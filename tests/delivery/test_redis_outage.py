@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from articles.delivery import service as delivery
+from articles.delivery import caches, listener
 from articles.models import Publication
 from articles.publications import publishing
 from articles.publications.preview import create_link
@@ -27,40 +27,12 @@ TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True
 BOUND = 2.0  # seconds any one read may take while Redis does not answer (loose on purpose)
 
 
-class HungRedis:
-    """A TCP server on a random port that accepts connections and never answers."""
+class Listening:
+    """A TCP server on a random port, handing each connection it accepts to `accepted`."""
 
     def __init__(self):
         self.server = socket.create_server(("127.0.0.1", 0))
         self.port = self.server.getsockname()[1]
-        self.held = []
-        threading.Thread(target=self.accept, daemon=True).start()
-
-    def accept(self):
-        while True:
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                return
-            self.held.append(client)
-
-    def close(self):
-        self.server.close()
-        for client in self.held:
-            client.close()
-
-
-class Proxy:
-    """A TCP proxy to the real Redis that can be made to hang (connections stay open, what
-    is sent meanwhile is lost either way, as in a partition the clients give up on) and to
-    recover."""
-
-    def __init__(self, target=("127.0.0.1", 6379)):
-        self.target = target
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port = self.server.getsockname()[1]
-        self.flowing = threading.Event()
-        self.flowing.set()
         self.sockets = []
         threading.Thread(target=self.accept, daemon=True).start()
 
@@ -70,10 +42,40 @@ class Proxy:
                 client, _ = self.server.accept()
             except OSError:
                 return
-            upstream = socket.create_connection(self.target)
-            self.sockets += [client, upstream]
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self.pump, args=(source, sink), daemon=True).start()
+            self.accepted(client)
+
+    def accepted(self, client):
+        raise NotImplementedError
+
+    def close(self):
+        self.server.close()
+        for end in self.sockets:
+            end.close()
+
+
+class HungRedis(Listening):
+    """Accepts connections and never answers."""
+
+    def accepted(self, client):
+        self.sockets.append(client)
+
+
+class Proxy(Listening):
+    """A TCP proxy to the real Redis that can be made to hang (connections stay open, what
+    is sent meanwhile is lost either way, as in a partition the clients give up on) and to
+    recover."""
+
+    def __init__(self, target=("127.0.0.1", 6379)):
+        self.target = target
+        self.flowing = threading.Event()
+        self.flowing.set()
+        super().__init__()
+
+    def accepted(self, client):
+        upstream = socket.create_connection(self.target)
+        self.sockets += [client, upstream]
+        for source, sink in ((client, upstream), (upstream, client)):
+            threading.Thread(target=self.pump, args=(source, sink), daemon=True).start()
 
     def pump(self, source, sink):
         try:
@@ -89,9 +91,7 @@ class Proxy:
 
     def close(self):
         self.flowing.set()
-        self.server.close()
-        for end in self.sockets:
-            end.close()
+        super().close()
 
 
 def closed_port() -> int:
@@ -116,8 +116,8 @@ def redis_at(settings):
 
     yield use
     Breaker.forget()
-    delivery.Distrust.since = None
-    delivery._retiring["until"] = 0.0  # a retrying thread stops: later tests have their own Redis
+    caches.Distrust.since = None
+    listener._retiring["until"] = 0.0  # a retrying thread stops: later tests have their own Redis
 
 
 @pytest.fixture
@@ -174,13 +174,13 @@ def test_reads_come_from_the_database_at_once_while_redis_does_not_answer(
                 slowest = max(slowest, took)
     assert reads.wsgi_get(entry, urls["issue"])[2] == body
 
-    with delivery.announcements() as announced:
+    with listener.announcements() as announced:
         publishing.withdraw_issue(issue, user=chief, note="撤回")
     gone, took = timed(lambda: reads.wsgi_get(entry, urls["issue"]))
 
     assert slowest < BOUND and took < BOUND
     assert gone[0] == 404  # at once: no pointer was kept while Redis did not answer
-    assert announced.failed and f"{delivery.stale_for()} 秒" in announced.late
+    assert announced.failed and f"{listener.stale_for()} 秒" in announced.late
 
 
 @TRANSACTIONAL
@@ -207,7 +207,7 @@ def test_a_withdrawal_while_redis_hangs_is_not_served_and_the_chief_is_told(
 
     assert took < 2 * BOUND
     assert not any("读者已看不到它" in message for message in told)
-    assert any(f"最迟 {delivery.stale_for()} 秒" in message and "缓存" in message for message in told), told
+    assert any(f"最迟 {listener.stale_for()} 秒" in message and "缓存" in message for message in told), told
     # The issue and its article are gone, and the list no longer names it: during the hang
     # and after it, never the old pointers Redis kept.
     assert [answer[0] for answer, _ in during] == [404, 404, 200] and slug not in during[2][0][2]
@@ -254,18 +254,18 @@ def test_a_publish_redis_missed_is_announced_again_once_it_answers(redis_at, pro
     redis_at(proxy.port)
     settings.REDIS_RETRY_AFTER = 0.3
     issue, _ = a_live_issue()
-    before = delivery.shared_cache().get(delivery.GENERATION_KEY)
+    before = caches.shared_cache().get(listener.GENERATION_KEY)
 
     proxy.flowing.clear()
-    with delivery.announcements() as announced:
+    with listener.announcements() as announced:
         publishing.withdraw_issue(issue, user=chief, note="撤回")
     proxy.flowing.set()
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:  # no read in this process: its retrying thread alone
         time.sleep(0.2)
         with contextlib.suppress(Exception):
-            if delivery.shared_cache().get(delivery.GENERATION_KEY) != before:
+            if caches.shared_cache().get(listener.GENERATION_KEY) != before:
                 break
 
     assert announced.failed
-    assert delivery.shared_cache().get(delivery.GENERATION_KEY) != before
+    assert caches.shared_cache().get(listener.GENERATION_KEY) != before

@@ -273,12 +273,12 @@ def test_an_editor_cannot_add_a_timeline_to_an_issue_once_published(editor, chie
 
 def test_imported_photo_slots_and_new_contributors_are_the_importers(editor):
     # A reporter may complete what they imported (upload the slot's picture, fix a name).
-    from articles.copydesk import services as copydesk
+    from articles.copydesk import importing
     from tests.seed import SEED_PATH
 
     seed = SEED_PATH.read_text(encoding="utf-8")
-    proposal = copydesk.propose(seed, user=editor, accept_all=True)
-    copydesk.save_proposal(proposal, user=editor, issue_date="2022-06-20")
+    proposal = importing.propose(seed, user=editor, accept_all=True)
+    importing.save_proposal(proposal, user=editor, issue_date="2022-06-20")
 
     slots, added = Photo.objects.all(), Contributor.objects.all()
     assert slots.count() == 6 and added.count() > 0

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from articles.desk import transitions as workflow
 from articles.models import Article, Block, Correction, Publication, TransitionRecord
-from articles.publications import publishing
+from articles.publications import checks, publishing
 from articles.workflow import ArticleStatus, IssueStatus
 from media.models import PhotoCredit
 from tests.factories import (
@@ -240,7 +240,7 @@ def test_an_edit_to_a_published_article_waits_for_the_duty_chief(client, chief):
 
     assert headlines(api_issue(client, issue)) == ["原标题"]
     assert api_article(client, article).json()["headline"] == "原标题"
-    changed = publishing.pending_changes(issue)
+    changed = checks.pending_changes(issue)
     assert any("删" in line and "原标题" in line for line in changed)
     assert any("增" in line and "改过的导语" in line for line in changed)
 
@@ -256,7 +256,7 @@ def test_an_edit_to_a_published_article_waits_for_the_duty_chief(client, chief):
     assert delivered["headline"] == "新标题"
     assert delivered["body"][0]["text"] == "改过的导语。"
     assert [c["text"] for c in delivered["corrections"]] == ["标题和导语有误，已更正。"]
-    assert publishing.pending_changes(issue) == []
+    assert checks.pending_changes(issue) == []
 
 
 def test_publishing_leaves_held_back_articles_out_and_refuses_otherwise(client, chief):
@@ -378,7 +378,7 @@ def ready_issue():
 
 def test_a_ready_issue_has_no_problems():
     issue, _ = ready_issue()
-    assert publishing.issue_problems(issue) == []
+    assert checks.issue_problems(issue) == []
 
 
 @pytest.mark.parametrize(
@@ -387,9 +387,9 @@ def test_a_ready_issue_has_no_problems():
 def test_problem_unfinished_article(status, word):
     issue, _ = ready_issue()
     unfinished = ArticleFactory(issue=issue, status=status, headline="未审稿")
-    problems = publishing.issue_problems(issue)
+    problems = [p.message for p in checks.issue_problems(issue)]
     assert any("未审稿" in p and word in p for p in problems)
-    assert publishing.issue_problems(issue, leave_out=[unfinished.pk]) == []
+    assert checks.issue_problems(issue, leave_out=[unfinished.pk]) == []
 
 
 def test_problem_photo_without_credit_or_alt_text():
@@ -400,7 +400,7 @@ def test_problem_photo_without_credit_or_alt_text():
     PhotoCreditFactory(photo=no_alt)
     IssuePhotoFactory(issue=issue, photo=no_alt)
 
-    problems = publishing.issue_problems(issue)
+    problems = [p.message for p in checks.issue_problems(issue)]
 
     assert any("无署名的图" in p and "没有署名" in p for p in problems)
     assert any("无替代文字的图" in p and "没有替代文字" in p for p in problems)
@@ -408,7 +408,7 @@ def test_problem_photo_without_credit_or_alt_text():
     PhotoCredit.objects.filter(photo=no_alt).update()
     no_alt.alt_text = "车间学习"
     no_alt.save()
-    assert publishing.issue_problems(issue) == []
+    assert checks.issue_problems(issue) == []
 
 
 def test_problem_empty_testimony_and_split_testimony():
@@ -419,7 +419,7 @@ def test_problem_empty_testimony_and_split_testimony():
     BlockFactory(article=article, position=11)
     BlockFactory(article=article, section=split, position=12)
 
-    problems = publishing.issue_problems(issue)
+    problems = [p.message for p in checks.issue_problems(issue)]
 
     assert any("空讲述人" in p and "没有内容" in p for p in problems)
     assert any("被隔开的人" in p and "隔开" in p for p in problems)
@@ -430,12 +430,12 @@ def test_problem_timeline_item_without_text():
     timeline = TimelineFactory(issue=issue, title="大事记")
     TimelineItemFactory(timeline=timeline, text="  ", date=dt.date(2015, 1, 1))
 
-    assert any("2015年" in p and "没有内容" in p for p in publishing.issue_problems(issue))
+    assert any("2015年" in p and "没有内容" in p for p in [p.message for p in checks.issue_problems(issue)])
 
 
 def test_problem_nothing_to_publish():
     issue = IssueFactory()
-    assert any("没有可发布的稿件" in p for p in publishing.issue_problems(issue))
+    assert any("没有可发布的稿件" in p for p in [p.message for p in checks.issue_problems(issue)])
 
 
 def test_problems_are_all_listed_in_the_refusal(chief):

@@ -43,14 +43,6 @@ from tests.seed import corrected_seed_texts
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def few_renditions(settings):
-    """Two JPEG renditions a photo instead of the site's thirty: the export copies whatever
-    exists, and the demo loads in a fraction of the time."""
-    settings.PHOTO_RENDITION_SPECS = (("original", (480,)), ("16:9", (480,)))
-    settings.PHOTO_RENDITION_FORMATS = ("jpeg",)
-
-
 DEMO_SLUG = "wo-men-zhe-shi-nian"
 
 

@@ -33,7 +33,6 @@ from articles.models import (
 )
 from articles.workflow import ArticleStatus, IssueStatus
 from media.models import Photo
-from tests.exchange.test_export import few_renditions  # noqa: F401 - the same fast renditions here
 from tests.factories import ArticleFactory, BlockFactory, IssueFactory, published
 
 pytestmark = pytest.mark.django_db

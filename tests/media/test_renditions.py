@@ -532,7 +532,7 @@ def test_delivered_renditions_are_what_the_rendition_serializer_makes(settings, 
         delivered = article["body"][0]["photo"]
         rows = sorted(
             Photo.objects.get(pk=delivered["id"]).renditions.all(),
-            key=lambda r: (specs.rank(r.ratio, r.format), r.width),
+            key=specs.delivery_order(),
         )
         assert delivered["renditions"] == RenditionSerializer(rows, many=True, context=context).data
 

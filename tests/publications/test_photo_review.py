@@ -6,7 +6,8 @@ import pytest
 from django.core.files.base import ContentFile
 
 from articles.models import Block
-from articles.publications.publishing import article_pending_changes, pending_changes, publish_issue
+from articles.publications.checks import article_pending_changes, pending_changes
+from articles.publications.publishing import publish_issue
 from media.credits import CreditRole
 from media.models import Photo
 from media.renditions import services as renditions

@@ -18,21 +18,8 @@ from articles.models import Article, Block, PreviewLink
 from articles.publications import preview
 from articles.workflow import ArticleStatus
 from media.credits import CreditAction
+from tests import factories
 from tests.conftest import logged_in
-from tests.factories import (
-    ArticleFactory,
-    BlockFactory,
-    BylineFactory,
-    ContributorFactory,
-    IssueFactory,
-    IssuePhotoFactory,
-    PhotoCreditFactory,
-    PhotoFactory,
-    SectionFactory,
-    TimelineFactory,
-    TimelineItemFactory,
-    published,
-)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,16 +27,26 @@ pytestmark = pytest.mark.django_db
 def add_article(issue, position: int, **fields) -> Article:
     """An article with every body node: paragraph, subheading, testimony with a credited
     photo, video; bylined."""
-    article = ArticleFactory(issue=issue, position=position, kicker="引题", subheadline="副题", **fields)
-    BylineFactory(article=article, contributor=ContributorFactory(name="沈吟"), position=1)
-    BlockFactory(article=article, position=1, text="导语。")
-    BlockFactory(article=article, position=2, kind=Block.Kind.SUBHEADING, text="小标题")
-    section = SectionFactory(article=article, speaker_name=f"林国荣{position}", speaker_title="村党委书记")
-    BlockFactory(article=article, section=section, position=3, text="讲述第一段。")
-    photo = PhotoFactory(caption=f"村里的新路{position}")
-    PhotoCreditFactory(photo=photo, contributor=ContributorFactory(name=f"摄影{position}"))
-    BlockFactory(article=article, section=section, position=4, kind=Block.Kind.PHOTO, text="", photo=photo)
-    BlockFactory(
+    article = factories.ArticleFactory(
+        issue=issue, position=position, kicker="引题", subheadline="副题", **fields
+    )
+    factories.BylineFactory(
+        article=article, contributor=factories.ContributorFactory(name="沈吟"), position=1
+    )
+    factories.BlockFactory(article=article, position=1, text="导语。")
+    factories.BlockFactory(article=article, position=2, kind=Block.Kind.SUBHEADING, text="小标题")
+    section = factories.SectionFactory(
+        article=article, speaker_name=f"林国荣{position}", speaker_title="村党委书记"
+    )
+    factories.BlockFactory(article=article, section=section, position=3, text="讲述第一段。")
+    photo = factories.PhotoFactory(caption=f"村里的新路{position}")
+    factories.PhotoCreditFactory(
+        photo=photo, contributor=factories.ContributorFactory(name=f"摄影{position}")
+    )
+    factories.BlockFactory(
+        article=article, section=section, position=4, kind=Block.Kind.PHOTO, text="", photo=photo
+    )
+    factories.BlockFactory(
         article=article, position=5, kind=Block.Kind.VIDEO, text="扫一扫 看视频", url="https://v.example.cn/1"
     )
     return article
@@ -57,17 +54,23 @@ def add_article(issue, position: int, **fields) -> Article:
 
 def build_issue(article_count: int = 1):
     """An unpublished issue: articles, a page photo after each, a timeline at the end."""
-    issue = IssueFactory(title="我们这十年", subtitle="浙江基层党建纪事")
+    issue = factories.IssueFactory(title="我们这十年", subtitle="浙江基层党建纪事")
     for n in range(article_count):
         add_article(issue, position=n * 2 + 1)
-        page_photo = PhotoFactory(caption=f"专题大图{n}", credit_action=CreditAction.COURTESY)
-        PhotoCreditFactory(
-            photo=page_photo, contributor=ContributorFactory(name=f"某村{n}", kind="organisation"), role=""
+        page_photo = factories.PhotoFactory(caption=f"专题大图{n}", credit_action=CreditAction.COURTESY)
+        factories.PhotoCreditFactory(
+            photo=page_photo,
+            contributor=factories.ContributorFactory(name=f"某村{n}", kind="organisation"),
+            role="",
         )
-        IssuePhotoFactory(issue=issue, photo=page_photo, position=n * 2 + 2)
-    timeline = TimelineFactory(issue=issue, position=article_count * 2 + 1, title="党建工作大事记")
-    BylineFactory(article=None, timeline=timeline, contributor=ContributorFactory(name="沈吟"))
-    TimelineItemFactory(timeline=timeline, date=dt.date(2012, 1, 1), position=1, text="第一件大事。")
+        factories.IssuePhotoFactory(issue=issue, photo=page_photo, position=n * 2 + 2)
+    timeline = factories.TimelineFactory(issue=issue, position=article_count * 2 + 1, title="党建工作大事记")
+    factories.BylineFactory(
+        article=None, timeline=timeline, contributor=factories.ContributorFactory(name="沈吟")
+    )
+    factories.TimelineItemFactory(
+        timeline=timeline, date=dt.date(2012, 1, 1), position=1, text="第一件大事。"
+    )
     return issue
 
 
@@ -108,7 +111,7 @@ def test_a_valid_link_returns_the_published_json_shape_with_unpublished_articles
     draft = add_article(issue, position=10, status=ArticleStatus.DRAFT, headline="尚未审核的稿件")
 
     response = get_preview(client, new_token(issue, editor))
-    published(issue, leave_out=[draft.pk])
+    factories.published(issue, leave_out=[draft.pk])
     public = client.get(reverse("v1:issue-detail", kwargs={"slug": issue.slug}))
 
     assert response.status_code == 200
@@ -128,7 +131,7 @@ def test_the_preview_is_byte_for_byte_what_publishing_will_deliver(client, edito
     token = new_token(issue, editor)
     before = get_preview(client, token).json()
 
-    published(issue)
+    factories.published(issue)
     after = client.get(reverse("v1:issue-detail", kwargs={"slug": issue.slug})).json()
 
     assert before["published_at"] is None
@@ -194,7 +197,7 @@ def test_a_garbage_token_gets_a_json_404(client, token):
 
 def test_a_token_signed_for_another_issue_gets_404(client, editor):
     """Only a leaked SECRET_KEY could make such a token; the row check still holds."""
-    issue, other = build_issue(), IssueFactory()
+    issue, other = build_issue(), factories.IssueFactory()
     link, _ = preview.create_link(issue, user=editor)
     forged = signing.dumps({"link": link.pk, "issue": other.pk}, salt=preview.SALT, compress=False)
 
@@ -325,7 +328,7 @@ def test_the_admin_preview_shows_every_part_in_reading_order(editor):
 
 
 def test_the_admin_preview_of_a_published_issue_badges_published_articles(editor):
-    issue = published(build_issue())
+    issue = factories.published(build_issue())
 
     page = logged_in(editor).get(preview_page_url(issue)).content.decode()
 
@@ -403,7 +406,7 @@ def test_link_actions_only_take_post(editor):
 
 
 def test_a_link_cannot_be_revoked_through_another_issue(editor):
-    issue, other = build_issue(), IssueFactory()
+    issue, other = build_issue(), factories.IssueFactory()
     link, _ = preview.create_link(issue, user=editor)
 
     response = logged_in(editor).post(
@@ -456,7 +459,7 @@ def test_the_preview_endpoint_runs_the_same_queries_for_1_and_6_articles(client,
 
 
 def test_a_new_link_url_waits_for_its_own_issue_page(editor):
-    issue, other = build_issue(), IssueFactory()
+    issue, other = build_issue(), factories.IssueFactory()
     browser = logged_in(editor)
     browser.post(reverse("admin:articles_issue_preview_link_create", args=[issue.pk]))
 

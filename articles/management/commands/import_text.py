@@ -14,10 +14,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from articles.copydesk import services as copydesk
 from articles.copydesk.desk import manuscript_too_long
-from articles.copydesk.docx import UnreadableDocument, docx_text
+from articles.copydesk.files import TEXT_SUFFIXES, UnreadableDocument, docx_text, plain_text
 from articles.copydesk.grammar import UNPLACED
+from articles.copydesk.importing import propose, save_proposal
 from articles.models import Issue
 
 
@@ -57,15 +57,13 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"没有用户“{options['user']}”。")
         accepted = {value.strip() for value in options["accept"].split(",") if value.strip()}
-        proposal = copydesk.propose(
-            text, user=user, issue=issue, accepted=accepted, accept_all=options["accept_all"]
-        )
+        proposal = propose(text, user=user, issue=issue, accepted=accepted, accept_all=options["accept_all"])
         self.show(proposal, lines=options["lines"] or options["dry_run"])
         if options["dry_run"]:
             self.stdout.write("（试运行：没有保存任何内容）")
             return
         try:
-            done = copydesk.save_proposal(
+            done = save_proposal(
                 proposal, user=user, title=options["title"], issue_date=parse_date(options["date"])
             )
         except (ValidationError, PermissionDenied) as error:
@@ -127,15 +125,12 @@ def read_file(path: Path) -> str:
             return docx_text(str(path))
         except UnreadableDocument as error:
             raise CommandError(str(error)) from error
-    if path.suffix.lower() not in (".txt", ".text", ""):
+    if path.suffix.lower() not in TEXT_SUFFIXES:
         raise CommandError(f"不支持 {path.suffix} 文件：请用 .txt 或 .docx。")
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise CommandError("无法读取文本文件的编码：请另存为 UTF-8。")
+    text = plain_text(path.read_bytes())
+    if text is None:
+        raise CommandError("无法读取文本文件的编码：请另存为 UTF-8。")
+    return text
 
 
 def parse_date(value: str) -> dt.date:

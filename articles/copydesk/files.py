@@ -1,5 +1,6 @@
-"""Word files (.docx) as manuscript text: one line per paragraph, tables cell by cell, in
-the order they stand in the document. Line breaks inside a paragraph stay line breaks."""
+"""Manuscript files as text. Word files (.docx): one line per paragraph, tables cell by cell,
+in the order they stand in the document; line breaks inside a paragraph stay line breaks.
+Plain text files: in the encodings a Chinese newsroom's machines save (UTF-8, GB18030)."""
 
 import zipfile
 
@@ -31,3 +32,19 @@ def docx_text(file) -> str:
         else:
             lines.append(block.text)
     return "\n".join(lines)
+
+
+# Tried in this order: a UTF-8 file (with or without the BOM Windows Notepad writes) is
+# almost never valid GB18030 the other way round.
+TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
+TEXT_SUFFIXES = (".txt", ".text", "")
+
+
+def plain_text(data: bytes) -> str | None:
+    """The text of a plain text file, or None when it is in none of `TEXT_ENCODINGS`."""
+    for encoding in TEXT_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
