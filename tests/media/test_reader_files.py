@@ -17,7 +17,8 @@ from django.urls import reverse
 from PIL import Image
 
 from articles.delivery.rendering import render_issue
-from articles.exchange.export import export_issue, public_photos
+from articles.exchange.export import export_issue
+from articles.exchange.snapshots import public_photos
 from articles.models import Block
 from articles.publications.publishing import publish_issue, withdraw_article, withdraw_issue
 from articles.workflow import ArticleStatus
@@ -65,6 +66,7 @@ def read_stored(name: str) -> bytes:
         return file.read()
 
 
+@pytest.mark.every_rendition  # the widest rendition of the site's catalogue
 def test_the_public_photo_url_is_a_cleaned_file_without_gps_or_camera_exif(client, settings):
     photo, original = camera_photo()
     renditions.refresh(photo)

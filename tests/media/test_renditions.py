@@ -22,7 +22,7 @@ from django.urls import reverse
 from PIL import Image, ImageChops, JpegImagePlugin, features
 
 from articles.delivery.rendering import render_issue
-from articles.exchange.export import public_photos
+from articles.exchange.snapshots import public_photos
 from articles.models import Block
 from articles.publications.publishing import publish_issue
 from articles.workflow import ArticleStatus
@@ -53,7 +53,8 @@ from tests.imaging import (
     xmp_packet,
 )
 
-pytestmark = pytest.mark.django_db
+# Tests of the renditions themselves: the site's whole catalogue, not the light default.
+pytestmark = [pytest.mark.django_db, pytest.mark.every_rendition]
 
 RATIOS = ["16:9", "4:3", "1:1"]
 FORMATS = ["avif", "webp", "jpeg"] if features.check("avif") else ["webp", "jpeg"]

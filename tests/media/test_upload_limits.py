@@ -147,6 +147,7 @@ def test_an_extreme_aspect_ratio_is_refused_with_the_reason(size):
     assert f"{size[0]}×{size[1]}" in message and "长边最多为短边的 20 倍" in message and "裁切" in message
 
 
+@pytest.mark.every_rendition
 def test_an_image_whose_renditions_an_encoder_cannot_hold_is_refused(settings):
     # 1000×17000 is within the aspect ratio, but its widest rendition is the photo's own
     # 1000×17000 (never upscaled): taller than a WebP can be (16,383 px).
