@@ -1,10 +1,17 @@
 """Admin plumbing the desk's workflow needs on every edited page: stale-save refusal, the
 transition log, and read-only views of publications. Services do the work; this only shows
-it and hands requests to them."""
+it and hands requests to them.
 
+Also the desk's columns of the issue, contributor and timeline pages (how much each holds,
+how often a name is used), which ask the database once per list, not once per row."""
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 
 from articles.workflow import ArticleStatus, IssueStatus
+from newsroom.admin.versions import VersionedAdminMixin
 
 # The stale-save plumbing is the project's, shared with the picture desk (media).
 from newsroom.versioning import (  # noqa: F401
@@ -54,6 +61,11 @@ def lines_block(lines: list[str]) -> str:
     return format_html('<div class="pending-changes">{}</div>', items)
 
 
+def refusal_reasons(error) -> list[str]:
+    """What a refused service call says: a ValidationError's messages, a PermissionDenied's text."""
+    return error.messages if isinstance(error, ValidationError) else [str(error)]
+
+
 # The reading order is shown on two pages: the issue's (its parts' 版序 inlines) and each
 # part's own (版序, 专题). A position saved on either makes the other's open form stale.
 
@@ -77,3 +89,96 @@ def parts_moved(formset, user) -> None:
     for part, _ in formset.changed_objects:
         if hasattr(part, "version"):
             bump_version(part, user)
+
+
+class WorkflowAdminMixin(VersionedAdminMixin):
+    """Stale-save refusal, version bumps and revisions for admins of edited models, and the
+    reading order kept consistent between the issue page and each part's own page."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        reading_order_saved(form, request.user, change)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        parts_moved(formset, request.user)
+
+    @admin.display(description="流程记录")
+    def transition_log(self, obj):
+        return transition_table(obj.transitions.select_related("user")[:50]) if obj.pk else "—"
+
+
+class CreatedByAdminMixin:
+    """Whoever adds the object is kept as its author (the per-object rule reads it)."""
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class RecordAdminMixin:
+    """A record of what happened (a publication, a workflow step): shown, never written here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class IssueContentsAdminMixin:
+    """The issue list's 稿件数 column."""
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("updated_by")
+            .annotate(article_total=Count("articles", distinct=True))
+        )
+
+    @admin.display(description="稿件数", ordering="article_total")
+    def article_count(self, issue):
+        return issue.article_total
+
+
+class ContributorUseAdminMixin:
+    """How often each name is signed, counted in the list's one query."""
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                byline_total=Count("bylines", distinct=True),
+                photo_credit_total=Count("photocredits", distinct=True),
+            )
+        )
+
+    @admin.display(description="署名次数", ordering="byline_total")
+    def byline_total(self, contributor):
+        return contributor.byline_total
+
+    @admin.display(description="图片署名次数", ordering="photo_credit_total")
+    def photo_credit_total(self, contributor):
+        return contributor.photo_credit_total
+
+
+class TimelineDeskAdminMixin:
+    """The timeline page: its issue checked against the saver's rights, its items counted."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The form checks the chosen issue against the rights of whoever is saving.
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"desk_user": request.user})
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(item_total=Count("items"))
+
+    @admin.display(description="条目数", ordering="item_total")
+    def item_total(self, timeline):
+        return timeline.item_total
