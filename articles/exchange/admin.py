@@ -4,7 +4,7 @@ both downloading the package (docs/export-format.md) of one finished issue.
 Who may export is decided by the export service (`may_export`: editors and duty chiefs,
 who see every issue; reporters do not hand whole issues out of the CMS); the views only
 check it and report the service's refusals. The download itself is
-`services/export_download.py`, shared with the API's export endpoint.
+`download.py`, shared with the API's export endpoint.
 """
 
 from django.contrib import admin, messages
@@ -16,6 +16,7 @@ from django.utils.html import format_html
 
 from articles.exchange import export
 from articles.exchange.download import package_response
+from articles.exchange.snapshots import source_publication, unfinished_reason
 
 
 class ExportAdminMixin:
@@ -52,7 +53,7 @@ class ExportAdminMixin:
     def export_link(self, obj):
         if obj is None or not obj.pk:
             return "—"
-        reason = export.unfinished_reason(obj, export.source_publication(obj))
+        reason = unfinished_reason(obj, source_publication(obj))
         if reason:
             return f"暂不能导出：{reason}"
         url = reverse(self._url_name("export"), args=[quote(obj.pk)])

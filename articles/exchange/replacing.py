@@ -22,7 +22,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
-from articles.exchange import export
+from articles.exchange.snapshots import WorkingCopy, working_copy
 from articles.models import Article, Issue, IssuePhoto, PublishedArticle, Timeline
 from media.models import Photo
 from newsroom.versioning import beijing, display_name
@@ -35,7 +35,7 @@ class Replacement:
     """The plan for replacing `issue` with a package: matches, and what would be lost."""
 
     issue: Issue
-    site: export.WorkingCopy
+    site: WorkingCopy
     articles: dict[str, Article]  # slug -> the site's article the package's updates
     photos: dict[str, Photo]  # package photo id -> the site's photo it updates
     timelines: dict[str, Timeline]  # package timeline id -> the site's timeline it updates
@@ -187,19 +187,39 @@ def _digest(photo: Photo, size: int) -> str | None:
 
 def plan(package, issue: Issue) -> Replacement:
     """Match the package's parts with the site's copy of `issue` and list what would be lost."""
-    data = package.issue
-    site = export.working_copy(issue)
-    mine = site.document
-    exported_at = _time(package.manifest["exported_at"])
-    files = {entry["path"]: entry for entry in package.manifest["files"]}
-    package_photos = {p["id"]: p for p in data["photos"]}
-    site_photos = {p["id"]: p for p in mine["photos"]}
+    site = working_copy(issue)
+    photos, site_ids = _match_photos(package, site)
+    sides = _Sides(package.issue, site.document, _time(package.manifest["exported_at"]), site_ids)
+    on_record = set(
+        PublishedArticle.objects.filter(article__issue=issue).values_list("article_id", flat=True)
+    )
+    result = Replacement(
+        issue=issue,
+        site=site,
+        articles={a.slug: a for a in site.issue.all_articles if a.slug in sides.articles_theirs},
+        photos=photos,
+        timelines={},
+        page_photos=list(site.issue.issue_photos.all()),
+        changed=set(),
+        had_publications=issue.publications.exists(),
+    )
+    issue_newer = _compare_issue(sides, result)
+    _compare_articles(sides, result, on_record)
+    _compare_layout(sides, result, issue_newer)
+    _compare_timelines(sides, result)
+    _compare_photos(sides, result)
+    return result
 
-    # Photos: same place and same original file.
+
+def _match_photos(package, site: WorkingCopy) -> tuple[dict[str, Photo], dict[str, str]]:
+    """Photos: same place and same original file. Returns the site's photo each package
+    photo updates, and the package photo id each matched site photo stands for."""
+    files = {entry["path"]: entry for entry in package.manifest["files"]}
+    package_photos = {p["id"]: p for p in package.issue["photos"]}
     photos: dict[str, Photo] = {}
     site_ids: dict[str, str] = {}  # site photo id -> package photo id
-    theirs = placements(data)
-    for key, site_id in placements(mine).items():
+    theirs = placements(package.issue)
+    for key, site_id in placements(site.document).items():
         package_id = theirs.get(key)
         if package_id is None or package_id in photos or site_id in site_ids:
             continue
@@ -207,92 +227,126 @@ def plan(package, issue: Issue) -> Replacement:
         if _digest(site.photos[site_id], entry["size"]) == entry["sha256"]:
             photos[package_id] = site.photos[site_id]
             site_ids[site_id] = package_id
+    return photos, site_ids
 
-    def site_ref(photo_id):
-        return site_ids.get(photo_id, f"site:{photo_id}")
 
+@dataclass
+class _Sides:
+    """The package's issue.json and the site's working copy in the same format."""
+
+    data: dict  # the package's
+    mine: dict  # the site's
+    exported_at: dt.datetime
+    site_ids: dict[str, str]  # site photo id -> the package photo id it matched
+    people_theirs: dict = field(init=False)
+    people_mine: dict = field(init=False)
+    articles_theirs: dict[str, dict] = field(init=False)  # slug -> the package's entry
+    articles_mine: dict[str, dict] = field(init=False)
+
+    def __post_init__(self):
+        self.people_theirs, self.people_mine = _people(self.data), _people(self.mine)
+        self.articles_theirs, self.articles_mine = _article_entries(self.data), _article_entries(self.mine)
+
+    def site_ref(self, photo_id):
+        return self.site_ids.get(photo_id, f"site:{photo_id}")
+
+    @staticmethod
     def package_ref(photo_id):
         return photo_id
 
-    people_theirs, people_mine = _people(data), _people(mine)
-    articles_mine = {a.slug: a for a in site.issue.all_articles}
-    entries_mine = {p["article"]["slug"]: p["article"] for p in mine["parts"] if p["type"] == "article"}
-    entries_theirs = {p["article"]["slug"]: p["article"] for p in data["parts"] if p["type"] == "article"}
-    on_record = set(
-        PublishedArticle.objects.filter(article__issue=issue).values_list("article_id", flat=True)
-    )
-    result = Replacement(
-        issue=issue,
-        site=site,
-        articles={slug: a for slug, a in articles_mine.items() if slug in entries_theirs},
-        photos=photos,
-        timelines={},
-        page_photos=list(site.issue.issue_photos.all()),
-        changed=set(),
-        had_publications=issue.publications.exists(),
-    )
-    newer = result.newer
+    def newer(self, site: dict, package: dict | None) -> bool:
+        return _newer(site, package, self.exported_at)
 
-    # The issue's own fields, and the reading order.
-    mine_issue, their_issue = mine["issue"], data["issue"]
-    issue_newer = _newer(mine_issue, their_issue, exported_at)
+
+def _article_entries(document: dict) -> dict[str, dict]:
+    return {p["article"]["slug"]: p["article"] for p in document["parts"] if p["type"] == "article"}
+
+
+def _compare_issue(sides: _Sides, result: Replacement) -> bool:
+    """The issue's own fields; whether the site saved the issue after the package's version."""
+    mine_issue, their_issue = sides.mine["issue"], sides.data["issue"]
+    issue_newer = sides.newer(mine_issue, their_issue)
     if issue_content(mine_issue) != issue_content(their_issue) and issue_newer:
-        newer.append(_saved(site.issue, f"专题《{issue.title}》的名称、副标题、简介或刊发日期", their_issue))
+        result.newer.append(
+            _saved(
+                result.site.issue,
+                f"专题《{result.issue.title}》的名称、副标题、简介或刊发日期",
+                their_issue,
+            )
+        )
+    return issue_newer
 
-    # Articles.
-    for slug, article in articles_mine.items():
-        entry_mine = entries_mine[slug]
-        entry = entries_theirs.get(slug)
+
+def _compare_articles(sides: _Sides, result: Replacement, on_record: set[int]) -> None:
+    for article in result.site.issue.all_articles:
+        slug, entry_mine = article.slug, sides.articles_mine[article.slug]
+        entry = sides.articles_theirs.get(slug)
         if entry is None:
             if article.pk in on_record:
                 result.kept.append(article)
                 continue
             result.removed_articles.append(article)
-            if _newer(entry_mine, None, exported_at):
-                newer.append(_saved(article, f"稿件《{article.headline}》不在导出包中，替换会删除它"))
+            if sides.newer(entry_mine, None):
+                result.newer.append(_saved(article, f"稿件《{article.headline}》不在导出包中，替换会删除它"))
             continue
-        if article_content(entry_mine, people_mine, site_ref) != article_content(
-            entry, people_theirs, package_ref
+        if article_content(entry_mine, sides.people_mine, sides.site_ref) != article_content(
+            entry, sides.people_theirs, sides.package_ref
         ):
             result.changed.add(slug)
-            if _newer(entry_mine, entry, exported_at):
+            if sides.newer(entry_mine, entry):
                 result.overwritten.add(slug)
-                newer.append(_saved(article, f"稿件《{article.headline}》", entry))
-    articles_newer = any(
-        _newer(entries_mine[slug], entries_theirs[slug], exported_at) for slug in result.articles
-    )
-    if layout(mine, site_ref) != layout(data, package_ref) and (issue_newer or articles_newer):
-        newer.append(_saved(site.issue, f"专题《{issue.title}》各部分的版序（阅读顺序）", their_issue))
+                result.newer.append(_saved(article, f"稿件《{article.headline}》", entry))
 
-    # Timelines, by their place in reading order.
-    timelines_mine = [p["timeline"] for p in mine["parts"] if p["type"] == "timeline"]
-    timelines_theirs = [p["timeline"] for p in data["parts"] if p["type"] == "timeline"]
+
+def _compare_layout(sides: _Sides, result: Replacement, issue_newer: bool) -> None:
+    """The reading order, when the site saved the issue or a matched article since."""
+    articles_newer = any(
+        sides.newer(sides.articles_mine[slug], sides.articles_theirs[slug]) for slug in result.articles
+    )
+    if layout(sides.mine, sides.site_ref) != layout(sides.data, sides.package_ref) and (
+        issue_newer or articles_newer
+    ):
+        label = f"专题《{result.issue.title}》各部分的版序（阅读顺序）"
+        result.newer.append(_saved(result.site.issue, label, sides.data["issue"]))
+
+
+def _compare_timelines(sides: _Sides, result: Replacement) -> None:
+    """Timelines, by their place in reading order."""
+    timelines_mine = [p["timeline"] for p in sides.mine["parts"] if p["type"] == "timeline"]
+    timelines_theirs = [p["timeline"] for p in sides.data["parts"] if p["type"] == "timeline"]
     for n, entry_mine in enumerate(timelines_mine):
-        timeline = site.timelines[entry_mine["id"]]
+        timeline = result.site.timelines[entry_mine["id"]]
         entry = timelines_theirs[n] if n < len(timelines_theirs) else None
         if entry is None:
             result.removed_timelines.append(timeline)
-            if _newer(entry_mine, None, exported_at):
-                newer.append(_saved(timeline, f"大事记“{timeline.title}”不在导出包中，替换会删除它"))
+            if sides.newer(entry_mine, None):
+                result.newer.append(_saved(timeline, f"大事记“{timeline.title}”不在导出包中，替换会删除它"))
             continue
         result.timelines[entry["id"]] = timeline
-        differs = timeline_content(entry_mine, people_mine) != timeline_content(entry, people_theirs)
-        if differs and _newer(entry_mine, entry, exported_at):
-            newer.append(_saved(timeline, f"大事记“{timeline.title}”", entry))
+        differs = timeline_content(entry_mine, sides.people_mine) != timeline_content(
+            entry, sides.people_theirs
+        )
+        if differs and sides.newer(entry_mine, entry):
+            result.newer.append(_saved(timeline, f"大事记“{timeline.title}”", entry))
 
-    # Photos: a matched one changed here since; one the replace stops using, saved since.
-    for site_id, photo in site.photos.items():
-        package_id = site_ids.get(site_id)
+
+def _compare_photos(sides: _Sides, result: Replacement) -> None:
+    """A matched photo changed here since; one the replace stops using, saved since."""
+    package_photos = {p["id"]: p for p in sides.data["photos"]}
+    site_photos = {p["id"]: p for p in sides.mine["photos"]}
+    for site_id, photo in result.site.photos.items():
+        package_id = sides.site_ids.get(site_id)
         label = f"图片“{(photo.caption or photo.image.name)[:30]}”"
         if package_id is None:
-            if _newer(site_photos[site_id], None, exported_at):
-                newer.append(_saved(photo, f"{label}在导出之后改过，替换后本专题不再使用它"))
+            if sides.newer(site_photos[site_id], None):
+                result.newer.append(_saved(photo, f"{label}在导出之后改过，替换后本专题不再使用它"))
             continue
         entry = package_photos[package_id]
-        differs = photo_content(site_photos[site_id], people_mine) != photo_content(entry, people_theirs)
-        if differs and _newer(site_photos[site_id], entry, exported_at):
-            newer.append(_saved(photo, label, entry))
-    return result
+        differs = photo_content(site_photos[site_id], sides.people_mine) != photo_content(
+            entry, sides.people_theirs
+        )
+        if differs and sides.newer(site_photos[site_id], entry):
+            result.newer.append(_saved(photo, label, entry))
 
 
 def refusal(issue: Issue, newer: list[str], exported_at: str) -> str:

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from articles.exchange.export import public_photos
+from articles.exchange.snapshots import public_photos
 from tests.seed import corrected_lines, corrected_seed_texts, in_product_order
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,8 @@ from reversion.models import Version
 from articles.demo.loader import load_demo_issue
 from articles.exchange import export
 from articles.exchange import importing as import_package
-from articles.exchange.importing import PackageRefused, reader_view
+from articles.exchange.package import PackageRefused
+from articles.exchange.writing import reader_view
 from articles.models import (
     Article,
     Block,

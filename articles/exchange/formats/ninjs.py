@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 import jsonschema
 import referencing
 
+from articles.body import VIDEO, of_kind
+from articles.body import photos as body_photos
 from articles.exchange.formats import HERE, LANGUAGE
 from articles.exchange.formats.edition import Edition, MediaFile
 from articles.exchange.formats.html import body_html, body_text, timeline_html, timeline_text
@@ -149,24 +151,8 @@ def photo_association(photo: dict, edition: Edition, rel: str) -> dict:
     return association
 
 
-def _body_photos(nodes: list[dict]) -> list[dict]:
-    photos = []
-    for node in nodes:
-        if node["type"] == "photo":
-            photos.append(node["photo"])
-        elif node["type"] == "testimony":
-            photos += _body_photos(node["body"])
-    return photos
-
-
 def _body_videos(nodes: list[dict]) -> list[dict]:
-    videos = []
-    for node in nodes:
-        if node["type"] == "video" and node.get("url"):
-            videos.append(node)
-        elif node["type"] == "testimony":
-            videos += _body_videos(node["body"])
-    return videos
+    return [node for node in of_kind(nodes, VIDEO) if node.get("url")]
 
 
 def _common(edition: Edition) -> dict:
@@ -191,16 +177,14 @@ def _headlines(main: str, kicker: str = "", subheadline: str = "") -> list[dict]
     return headlines
 
 
+def _head(uri: str, kind: str, profile: str) -> dict:
+    return {"uri": uri, "type": kind, "representationType": "full", "profile": profile, "standard": STANDARD}
+
+
 def article_document(article: dict, edition: Edition) -> dict:
     """One article in ninjs 3.1 (validated)."""
     issue = edition.issue
-    document = {
-        "uri": article["url"],
-        "type": "text",
-        "representationType": "full",
-        "profile": ARTICLE_PROFILE,
-        "standard": STANDARD,
-    }
+    document = _head(article["url"], "text", ARTICLE_PROFILE)
     if article["id"] in edition.first_created:
         document["firstCreated"] = edition.first_created[article["id"]]
     document.update(_common(edition))
@@ -230,7 +214,7 @@ def article_document(article: dict, edition: Edition) -> dict:
             {"role": "correction", "contentType": "text/plain", "value": f"{c['date']} 更正：{c['text']}"}
             for c in article["corrections"]
         ]
-    associations = [photo_association(photo, edition, "photo") for photo in _body_photos(body)]
+    associations = [photo_association(photo, edition, "photo") for photo in body_photos(body)]
     associations += [
         {
             "name": f"video-{n}",
@@ -258,13 +242,7 @@ def issue_document(edition: Edition, timeline_ids: dict[int, str]) -> dict:
     """The issue as a ninjs composite: its parts, in reading order, as associations (articles
     by reference, page photos and timelines in full)."""
     issue = edition.issue
-    document = {
-        "uri": issue["url"],
-        "type": "composite",
-        "representationType": "full",
-        "profile": ISSUE_PROFILE,
-        "standard": STANDARD,
-    }
+    document = _head(issue["url"], "composite", ISSUE_PROFILE)
     document.update(_common(edition))
     document["slugline"] = issue["slug"]
     document["headlines"] = _headlines(issue["title"], subheadline=issue.get("subtitle", ""))

@@ -10,6 +10,7 @@ import json
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from articles.body import photos as body_photos
 from articles.exchange.formats import LANGUAGE
 from articles.exchange.formats.edition import INDEX_PAGE, Edition, article_page
 from articles.exchange.formats.html import body_html, body_text, photo_figure, timeline_html
@@ -66,7 +67,7 @@ def news_article(article: dict, edition: Edition) -> dict:
     data["isPartOf"] = {"@type": "CreativeWork", "name": issue["title"], "url": issue["url"]}
     images = []
     src = _photo_src(edition, 1)
-    for photo in _photos(article["body"]):
+    for photo in body_photos(article["body"]):
         image = {"@type": "ImageObject", "contentUrl": src(photo), "caption": photo["caption"]}
         if photo["credit"]["line"]:
             image["creditText"] = photo["credit"]["line"]
@@ -77,16 +78,6 @@ def news_article(article: dict, edition: Edition) -> dict:
         data["image"] = images
     data["articleBody"] = body_text(article["body"])
     return data
-
-
-def _photos(nodes: list[dict]) -> list[dict]:
-    found = []
-    for node in nodes:
-        if node["type"] == "photo":
-            found.append(node["photo"])
-        elif node["type"] == "testimony":
-            found += _photos(node["body"])
-    return found
 
 
 def index_html(edition: Edition, timeline_ids: dict[int, str]) -> str:
