@@ -18,11 +18,6 @@ from articles.models import (
 from media.models import Photo, PhotoCredit
 
 
-def has_renditions() -> bool:
-    """Whether the photo work's renditions (media.Rendition, `photo.renditions`) exist."""
-    return hasattr(Photo, "renditions")
-
-
 def _bylines() -> Prefetch:
     return Prefetch("bylines", queryset=Byline.objects.select_related("contributor"))
 
@@ -60,10 +55,9 @@ def load_issue(issue_pk: int) -> Issue:
 
 
 def load_photos(pks: list[int]) -> dict[int, Photo]:
-    lookups: list = [Prefetch("credits", queryset=PhotoCredit.objects.select_related("contributor"))]
-    if has_renditions():
-        lookups.append("renditions")
-    return {photo.pk: photo for photo in Photo.objects.filter(pk__in=pks).prefetch_related(*lookups)}
+    credits = Prefetch("credits", queryset=PhotoCredit.objects.select_related("contributor"))
+    photos = Photo.objects.filter(pk__in=pks).prefetch_related(credits, "renditions")
+    return {photo.pk: photo for photo in photos}
 
 
 def reading_order(issue: Issue) -> list[tuple[str, int, object]]:

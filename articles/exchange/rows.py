@@ -13,11 +13,7 @@ from articles.exchange.replacing import Replacement
 from articles.exchange.row_fields import package_time
 from articles.models import Contributor, TransitionRecord
 from media.models import Photo
-
-try:  # the photo work's renditions, when this site has them
-    from media.renditions import services as renditions
-except ImportError:  # pragma: no cover - a site without renditions
-    renditions = None
+from media.renditions import services as renditions
 
 
 def checked(obj, label: str, exclude=()):
@@ -132,8 +128,6 @@ class Rows:
         """The photo work's renditions, made here from the original as on upload (the package's
         copies were made for the exporting site's names and settings), before the publication
         is restored: it delivers the rows as they are. Tracked, so a failure deletes them."""
-        if renditions is None:
-            return
         had = set(photo.renditions.values_list("file", flat=True))
         renditions.refresh(photo)
         storage = photo.image.storage

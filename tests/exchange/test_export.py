@@ -159,7 +159,6 @@ def test_media_holds_the_original_files(demo, demo_package):
         assert (entry["width"], entry["height"]) == (photo.width, photo.height)
 
 
-@pytest.mark.skipif(not export.has_renditions(), reason="the photo work's renditions are not in this tree")
 def test_renditions_are_in_media_and_in_ninjs(demo, demo_package):
     from media.models import Rendition
 
