@@ -8,10 +8,10 @@ those two, and the desk, which sits below the publications, never names their se
 
 import reversion
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 
 from articles.delivery.listener import announcements
@@ -100,7 +100,10 @@ class ArticleStepsAdminMixin:
     def transition_view(self, request, object_id, name):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        article = get_object_or_404(Article, pk=object_id)
+        # The admin's own lookup: a malformed id in the path is "no such article", not a 500.
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404("没有这篇稿件。")
         note = request.POST.get("note", "")
         try:
             with announcements() as announced, saved_revision(request.user, f"流程：{name}"):

@@ -9,16 +9,15 @@ import datetime as dt
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
 from articles.delivery.listener import announcements
 from articles.desk.admin import beijing, refusal_reasons
-from articles.models import Issue
 from articles.publications import checks as publish_checks
 from articles.publications import publishing
 from articles.publications.admin_record import issue_state, working_copy_once
@@ -148,7 +147,10 @@ class IssuePublishingAdminMixin:
         return self._publishing_page(request, issue, form, "withdraw.html", title=f"撤回专题：{issue}")
 
     def _publishable_issue(self, request, object_id):
-        issue = get_object_or_404(Issue, pk=object_id)
+        # The admin's own lookup: a malformed id in the path is "no such issue", not a 500.
+        issue = self.get_object(request, unquote(object_id))
+        if issue is None:
+            raise Http404("没有这个专题。")
         if not self.has_publish_permission(request):
             raise PermissionDenied
         return issue

@@ -574,3 +574,24 @@ def test_change_forms_queries_do_not_grow_with_their_inline_rows(editor_client, 
     large_queries = count_queries(editor_client, admin_url(type(large), "change", large.pk))
 
     assert_same_queries(small_queries, large_queries)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/admin/articles/issue/{issue}/change/publish/"),
+        ("get", "/admin/articles/issue/abc/publish/"),
+        ("post", "/admin/articles/issue/abc/withdraw/"),
+        ("post", "/admin/articles/article/{article}x/transition/submit/"),
+    ],
+)
+def test_a_malformed_id_in_a_workflow_page_path_is_not_found_not_a_server_error(chief, method, path):
+    article = ArticleFactory()
+    url = path.format(issue=article.issue_id, article=article.pk)
+    before = (article.status, article.issue.status)
+
+    response = getattr(logged_in(chief), method)(url)
+
+    assert response.status_code == 404
+    article.refresh_from_db()
+    assert (article.status, article.issue.status) == before
