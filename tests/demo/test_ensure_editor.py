@@ -95,3 +95,12 @@ def test_password_from_environment(monkeypatch, settings):
     assert ensure_editor() == "换届-2022-editor"
     assert authenticate(login_request(), username="editor", password="换届-2022-editor") is not None
     assert not password_file(settings).exists()
+
+
+def test_the_printed_login_is_where_this_site_answers(settings):
+    settings.SITE_URL = "http://127.0.0.1:8011"
+    out = StringIO()
+
+    call_command("ensure_editor", stdout=out)
+
+    assert "editor login: http://127.0.0.1:8011/admin/  用户名 editor" in out.getvalue()

@@ -16,7 +16,6 @@ from django.db import transaction
 
 USERNAME = "editor"
 ACCOUNTS = {"reporter": "记者", "editor": "编辑", "chief": "值班主任"}
-ADMIN_URL = "http://127.0.0.1:8000/admin/"
 LOGIN_FILE = "editor-password.txt"
 
 
@@ -35,7 +34,9 @@ class Command(BaseCommand):
                 if not user.check_password(password):
                     user.set_password(password)
                     user.save(update_fields=["password"])
-        self.stdout.write(f"编辑登录 / editor login: {ADMIN_URL}  用户名 {USERNAME}  密码 {password}")
+        # Where this site answers (scripts/serve sets it from ADDRESS), not a fixed port.
+        admin_url = f"{settings.SITE_URL}/admin/"
+        self.stdout.write(f"编辑登录 / editor login: {admin_url}  用户名 {USERNAME}  密码 {password}")
         others = "、".join(f"{role} {name}" for name, role in ACCOUNTS.items() if name != USERNAME)
         self.stdout.write(f"同一密码还可登录 / same password for: {others}")
 
