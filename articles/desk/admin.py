@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 
+from articles.models import Issue
 from articles.workflow import ArticleStatus, IssueStatus
 from newsroom.admin.versions import VersionedAdminMixin
 
@@ -73,8 +74,6 @@ def refusal_reasons(error) -> list[str]:
 def reading_order_saved(form, user, change: bool) -> None:
     """A part's own page moved it (版序 or 专题): the issues it left and joined get a new
     version, so an issue page opened before refuses to write the old order back."""
-    from articles.models import Issue
-
     moved = {"position", "issue"} & set(form.changed_data)
     if not change or not moved or not hasattr(form.instance, "issue_id"):
         return

@@ -22,6 +22,7 @@ from django.forms.models import model_to_dict
 
 from articles.copydesk import body_editor
 from articles.copydesk.forms import same_text
+from articles.desk.revisions import current_lines
 from articles.models import Article, Block, Byline, Section
 from media.credits import credit_line
 
@@ -313,8 +314,6 @@ def _shown(form, name: str, value) -> str:
 
 
 def _body_lines(article: Article) -> list[str]:
-    from articles.desk.revisions import current_lines
-
     return current_lines(article)
 
 
