@@ -8,7 +8,7 @@ PermissionDenied.
 
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 
 class PublishRefused(ValidationError):
@@ -30,3 +30,9 @@ class EmbargoPending(PublishRefused):
 
     def __init__(self, message: str):
         super().__init__(message, code="embargo_pending")
+
+
+def refusal_reasons(error: ValidationError | PermissionDenied) -> list[str]:
+    """What a refused service call says, for a page or a command to show: a ValidationError's
+    messages, a PermissionDenied's text."""
+    return error.messages if isinstance(error, ValidationError) else [str(error)]

@@ -6,7 +6,6 @@ Also the desk's columns of the issue, contributor and timeline pages (how much e
 how often a name is used), which ask the database once per list, not once per row."""
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 
@@ -60,11 +59,6 @@ def lines_block(lines: list[str]) -> str:
         ((colour.get(line.strip()[:1], "inherit"), line) for line in lines),
     )
     return format_html('<div class="pending-changes">{}</div>', items)
-
-
-def refusal_reasons(error) -> list[str]:
-    """What a refused service call says: a ValidationError's messages, a PermissionDenied's text."""
-    return error.messages if isinstance(error, ValidationError) else [str(error)]
 
 
 # The reading order is shown on two pages: the issue's (its parts' 版序 inlines) and each

@@ -16,8 +16,8 @@ from django.urls import path, reverse
 
 from articles.delivery.listener import announcements
 from articles.desk import transitions as workflow
-from articles.desk.admin import refusal_reasons
 from articles.desk.revisions import saved_revision
+from articles.exceptions import refusal_reasons
 from articles.models import Article, Byline, Correction
 from articles.workflow import ARTICLE_PAGE_TRANSITIONS, ARTICLE_TRANSITIONS
 from newsroom.versioning import SaveRefused

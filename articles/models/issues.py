@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from media.validators import LONG_PLAIN_TEXT, PLAIN_TEXT
 
@@ -53,6 +54,14 @@ class Issue(EditedModel):
 
     def __str__(self):
         return self.title
+
+    def is_scheduled(self, at=None) -> bool:
+        """Published, but readers see it only from `published_at` (a 定时发布 not yet due)."""
+        return (
+            self.status == IssueStatus.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > (at or timezone.now())
+        )
 
     def clean(self):
         if not self.slug:

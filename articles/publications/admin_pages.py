@@ -17,7 +17,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from articles.delivery.listener import announcements
-from articles.desk.admin import beijing, refusal_reasons
+from articles.desk.admin import beijing
+from articles.exceptions import refusal_reasons
 from articles.publications import checks as publish_checks
 from articles.publications import publishing
 from articles.publications.admin_record import issue_state, working_copy_once

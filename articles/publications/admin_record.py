@@ -7,7 +7,6 @@ import json
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from articles.desk import changes
@@ -19,7 +18,7 @@ from articles.workflow import ArticleStatus, IssueStatus
 
 def issue_state(issue: Issue) -> str:
     """The state as the desk says it: 定时发布 until the publication's time comes."""
-    if issue.status == IssueStatus.PUBLISHED and issue.published_at and issue.published_at > timezone.now():
+    if issue.is_scheduled():
         return f"定时发布（{beijing(issue.published_at)} 起可见）"
     return issue.get_status_display()
 
@@ -56,7 +55,7 @@ class IssueReadersAdminMixin:
             return "草稿：发布后读者才能通过 API 看到"
         if issue.status == IssueStatus.WITHDRAWN:
             return "已撤回：读者看不到"
-        if issue.published_at and issue.published_at > timezone.now():
+        if issue.is_scheduled():
             return format_html("定时发布，{} 起可见：{}", beijing(issue.published_at), url)
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
 

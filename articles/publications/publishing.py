@@ -148,7 +148,7 @@ def _derive(issue: Issue, *, user, note: str, drop: set[int] = frozenset(), add:
     newest = issue.publications.order_by("-number").first()
     if newest is None or newest.kind == Publication.Kind.WITHDRAWAL or issue.status != IssueStatus.PUBLISHED:
         return  # readers see nothing of the issue: only the article's state changes
-    if newest.visible_from > timezone.now():
+    if newest.is_scheduled():
         raise EmbargoPending(
             f"专题有一次定时发布（{timezone.localtime(newest.visible_from):%Y-%m-%d %H:%M}）尚未生效，"
             "请先撤回专题或改为立即发布，再撤稿或重新发布单篇稿件。"

@@ -18,6 +18,7 @@ from articles.copydesk.desk import manuscript_too_long
 from articles.copydesk.files import TEXT_SUFFIXES, UnreadableDocument, docx_text, plain_text
 from articles.copydesk.grammar import UNPLACED
 from articles.copydesk.importing import propose, save_proposal
+from articles.exceptions import refusal_reasons
 from articles.models import Issue
 
 
@@ -67,8 +68,7 @@ class Command(BaseCommand):
                 proposal, user=user, title=options["title"], issue_date=parse_date(options["date"])
             )
         except (ValidationError, PermissionDenied) as error:
-            reasons = error.messages if isinstance(error, ValidationError) else [str(error)]
-            raise CommandError("未保存：" + "；".join(reasons)) from error
+            raise CommandError("未保存：" + "；".join(refusal_reasons(error))) from error
         self.stdout.write(
             self.style.SUCCESS(
                 f"已保存到专题“{done.issue}”（{done.issue.slug}）：{len(done.articles)} 篇草稿稿件、"
