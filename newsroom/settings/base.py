@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 env = environ.Env()
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # Uploads, the SQLite file and exports live here, never inside a package folder.
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 

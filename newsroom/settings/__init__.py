@@ -1,0 +1,9 @@
+"""Settings for the newsroom backend, read from the environment, one module a concern.
+
+Every value has a safe local default, so a fresh checkout runs on the embedded SQLite
+database; production sets DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS and DEBUG=false (README,
+Configuration, lists every variable).
+"""
+
+from newsroom.settings.base import *  # noqa: F403
+from newsroom.settings.tasks import *  # noqa: F403

@@ -1,0 +1,1 @@
+"""Background work: the task queue (Celery) and its schedule."""
