@@ -1,15 +1,15 @@
 import errno
-from functools import partial
 
 from django.contrib import admin, messages
 from django.contrib.admin.templatetags.admin_urls import admin_urlname
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
+from jobs import display as job_display
+from media.renditions import jobs as rendition_jobs
 from media.renditions import services as renditions
 from newsroom.admin.autocomplete import RowAutocompleteInlineMixin
 from newsroom.admin.pages import StoredObjectHeadingMixin
@@ -104,7 +104,7 @@ class PhotoAdmin(StoredObjectHeadingMixin, VersionedAdminMixin, RevisionAdminMix
 
     class Media:
         css = {"all": ["media/focal_point.css"]}
-        js = ["media/focal_point.js"]
+        js = ["media/focal_point.js", "jobs/progress.js"]
 
     def get_queryset(self, request):
         thumbnails = Rendition.objects.filter(spec__in=[THUMBNAIL_SPEC, PICKER_SPEC], format="jpeg")
@@ -165,8 +165,19 @@ class PhotoAdmin(StoredObjectHeadingMixin, VersionedAdminMixin, RevisionAdminMix
         if not (photo and photo.pk):
             return "保存后自动生成。"
         rows = sorted(photo.renditions.all(), key=specs.delivery_order())
+        job = rendition_jobs.latest(photo)
         return render_to_string(
-            "admin/media/photo/renditions.html", {"rows": rows, "ready": photo.renditions_ready}
+            "admin/media/photo/renditions.html",
+            {
+                "rows": rows,
+                "ready": photo.renditions_ready,
+                # Replaced crops kept while a live publication shows them.
+                "waiting": renditions.waiting_for_republish(photo),
+                # The job's box while it runs or once it failed; a finished one says nothing new.
+                "job": job_display.render(job)
+                if job and not (job.state == "done" and photo.renditions_ready)
+                else "",
+            },
         )
 
     # Suggestions from the file's metadata
@@ -201,9 +212,10 @@ class PhotoAdmin(StoredObjectHeadingMixin, VersionedAdminMixin, RevisionAdminMix
             # Rolled back and shown again, the reason on the file field (VersionedAdminMixin).
             raise SaveRefused([STORAGE_FULL if full else STORAGE_FAILED], field="image") from error
         if new_file or moved or not obj.renditions_ready:
-            # After the commit, still within this request (the editor sees the outcome):
-            # a failure leaves the saved photo alone and marks it not ready.
-            transaction.on_commit(partial(self._make_renditions, request, obj, moved and change))
+            # On the task queue once the save commits: the upload returns at once, the
+            # photo's page shows the job's progress and reloads when the renditions exist.
+            rendition_jobs.start(obj, by=request.user)
+            self._queued_renditions_note(request)
 
     def save_form(self, request, form, change):
         photo = super().save_form(request, form, change)
@@ -214,19 +226,14 @@ class PhotoAdmin(StoredObjectHeadingMixin, VersionedAdminMixin, RevisionAdminMix
     def after_restore(self, request, photo) -> None:
         # An older file or focal point is back: its renditions are made as after a save.
         if not photo.renditions_ready:
-            transaction.on_commit(partial(self._make_renditions, request, photo, True))
+            rendition_jobs.start(photo, by=request.user)
+            self._queued_renditions_note(request)
 
-    def _make_renditions(self, request, photo, moved: bool) -> None:
-        outcome = renditions.refresh_quietly(photo)
-        if outcome is None:
-            messages.warning(
-                request,
-                "图片已保存，但衍生图（各尺寸与裁切）生成失败，发布前请运行 python manage.py make_renditions --missing。",
-            )
-        elif outcome.made:
-            waiting = moved and renditions.waiting_for_republish(photo)
-            note = "；读者看到的已发布专题仍用原来的裁切，重新发布后才会换成新的" if waiting else ""
-            messages.info(request, f"已生成 {outcome.made} 个衍生图（各尺寸与 16:9、4:3、1:1 裁切）{note}。")
+    def _queued_renditions_note(self, request) -> None:
+        messages.info(
+            request,
+            "衍生图（各尺寸与 16:9、4:3、1:1 裁切）正在后台生成，生成完成前含这张图片的专题不能发布。",
+        )
 
     def response_add(self, request, obj, post_url_continue=None):
         response = super().response_add(request, obj, post_url_continue)

@@ -8,3 +8,4 @@ class MediaConfig(AppConfig):
 
     def ready(self):
         from . import checks, signals  # noqa: F401  (registers the system checks and receivers)
+        from .renditions import jobs  # noqa: F401  (registers the renditions job)

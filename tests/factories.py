@@ -54,11 +54,21 @@ class ArticleFactory(DjangoModelFactory):
 class PhotoFactory(DjangoModelFactory):
     class Meta:
         model = Photo
+        skip_postgeneration_save = True
 
     image = factory.django.ImageField(width=64, height=48, color="red", format="JPEG")
     caption = factory.Sequence(lambda n: f"图片说明{n}")
     alt_text = factory.Sequence(lambda n: f"替代文字{n}")
     credit_action = CreditAction.PHOTOGRAPHED
+
+    @factory.post_generation
+    def renditions(photo, create, extracted, **kwargs):  # noqa: N805 - factory_boy's hook signature
+        """Made as the renditions job would (a published photo has them); `renditions=False`
+        for a photo whose job has not run yet."""
+        if create and extracted is not False:
+            from media.renditions import services
+
+            services.refresh(photo)
 
 
 class PhotoCreditFactory(DjangoModelFactory):

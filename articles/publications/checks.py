@@ -101,6 +101,15 @@ def _photo_problems(issue: Issue, photo_ids: set[int]) -> list[Problem]:
             problems.append(Problem("photo_uncredited", f"图片“{photo}”没有署名。"))
         if not photo.alt_text.strip():
             problems.append(Problem("photo_without_alt_text", f"图片“{photo}”没有替代文字。"))
+        if photo.image and not photo.renditions_ready:
+            # Readers get renditions, never the original: a photo whose sizes and crops
+            # are still being made (or failed) would reach them unprocessed.
+            problems.append(
+                Problem(
+                    "photo_renditions_pending",
+                    f"图片“{photo}”的衍生图（各尺寸与裁切）尚未生成完成，请稍候或在图片页查看原因。",
+                )
+            )
     return problems
 
 

@@ -9,6 +9,7 @@ file on a thread pool: Pillow releases the GIL while it resamples and encodes.
 import io
 import logging
 import math
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import BinaryIO, NamedTuple
 
@@ -37,8 +38,11 @@ def upright_size(image: Image.Image) -> tuple[int, int]:
     return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
 
 
-def encode_all(file: BinaryIO, planned: list[specs.Planned]) -> list[Encoded]:
-    """Every planned rendition of the photo in `file`, in the order of `planned`.
+def encode_all(
+    file: BinaryIO, planned: list[specs.Planned], encoded: Callable[[int], None] | None = None
+) -> list[Encoded]:
+    """Every planned rendition of the photo in `file`, in the order of `planned`;
+    `encoded(n)` is told each time another n of them are ready.
 
     Only this function holds the decoded photo, so it is freed as soon as the one
     full-frame resample is made, before the encoders need their memory."""
@@ -58,7 +62,11 @@ def encode_all(file: BinaryIO, planned: list[specs.Planned]) -> list[Encoded]:
             out = resized[p.box, p.size]
             return Encoded(p, out.size, _encoded(out, p.format))
 
-        done = {(p.spec, p.format): result for p, result in zip(tasks, pool.map(encode, tasks), strict=True)}
+        done = {}
+        for p, result in zip(tasks, pool.map(encode, tasks), strict=True):
+            done[p.spec, p.format] = result
+            if encoded is not None:
+                encoded(len(done))
     return [done[p.spec, p.format] for p in planned]
 
 

@@ -48,9 +48,10 @@ class Outcome:
     dropped: int = 0
 
 
-def refresh(photo: Photo, *, force: bool = False) -> Outcome:
+def refresh(photo: Photo, *, force: bool = False, progress=None) -> Outcome:
     """Make the photo's missing or out-of-date renditions (all of them with `force`) and
-    drop those no longer planned; the photo is marked ready once all exist.
+    drop those no longer planned; the photo is marked ready once all exist. `progress(done,
+    total, step)`, if given, hears how far the encoding is.
 
     New files are written before the rows; if anything fails they are deleted again, and
     the rows the photo had stay as they were. Files of replaced rows are retired after
@@ -67,7 +68,13 @@ def refresh(photo: Photo, *, force: bool = False) -> Outcome:
             for p in planned
             if force or (p.spec, p.format) not in existing or existing[p.spec, p.format].source_key != p.key
         ]
-        encoded = pipeline.encode_all(file, to_make) if to_make else []
+        if progress is not None and to_make:
+            progress(0, len(to_make), "解码原图")
+
+            def encoded_so_far(done: int) -> None:
+                progress(done, len(to_make), "生成各尺寸与裁切")
+
+        encoded = pipeline.encode_all(file, to_make, progress and encoded_so_far) if to_make else []
     written: list[str] = []
     try:
         written = _store(photo, encoded)
@@ -125,16 +132,6 @@ def refresh_quietly(photo: Photo) -> Outcome | None:
     except Exception:
         log.exception("生成图片 %s 的衍生图失败", photo.pk)
         return None
-
-
-def problems(photos) -> list[str]:
-    """What stops these photos from being published with their renditions, in words; no
-    query (`renditions_key` is on the photo)."""
-    return [
-        f"图片“{photo}”的衍生图（各尺寸与裁切）尚未生成，请稍候或运行 python manage.py make_renditions --missing。"
-        for photo in photos
-        if not photo.renditions_ready
-    ]
 
 
 def folder_of(photo: Photo) -> str:

@@ -147,9 +147,9 @@ def test_issue_detail_photos_carry_caption_credit_size_and_absolute_url(client, 
     data = get_issue(client, issue).json()
 
     photo = data["parts"][0]["article"]["body"][1]["body"][1]["photo"]
-    # Readers never get the original: a photo whose cleaned renditions are not made yet has
-    # no url (issue 16, finding 7; tests/media/test_reader_files.py has the made case).
-    assert photo["url"] is None
+    # Readers never get the original: the url is a cleaned rendition's (a photo whose
+    # renditions are not made has none, tests/media/test_reader_files.py).
+    assert photo["url"].startswith(f"{settings.SITE_URL}{settings.MEDIA_URL}renditions/")
     assert data["url"] == f"{settings.SITE_URL}/api/v1/issues/{issue.slug}/"
     assert (photo["width"], photo["height"]) == (64, 48)
     assert photo["caption"].startswith("图片说明")

@@ -24,8 +24,10 @@ from PIL import Image, ImageChops, JpegImagePlugin, features
 from articles.delivery.rendering import render_issue
 from articles.exchange.snapshots import public_photos
 from articles.models import Block
+from articles.publications.checks import issue_problems
 from articles.publications.publishing import publish_issue
 from articles.workflow import ArticleStatus
+from jobs.models import Job
 from media import specs
 from media.api.serializers import RenditionSerializer, absolute_url, stored_file_urls
 from media.models import FOCAL_OUTSIDE, Photo, Rendition, RetiredFile
@@ -469,25 +471,27 @@ def test_publishing_renders_rendition_rows_without_opening_any_file(monkeypatch)
 
 
 def test_a_photo_without_renditions_is_delivered_with_none_and_named_by_the_publish_check():
-    photo = PhotoFactory()
+    photo = PhotoFactory(renditions=False)
+    PhotoCreditFactory(photo=photo)
     article = ArticleFactory()
     BlockFactory(article=article, kind=Block.Kind.PHOTO, text="", photo=photo)
 
     delivered = render_issue(article.issue_id, (ArticleStatus.APPROVED,)).articles[article.pk]
 
     assert delivered["body"][0]["photo"]["renditions"] == []
-    assert renditions.problems([photo]) == [
-        f"图片“{photo}”的衍生图（各尺寸与裁切）尚未生成，请稍候或运行 python manage.py make_renditions --missing。"
+    pending = [p for p in issue_problems(article.issue) if p.code == "photo_renditions_pending"]
+    assert [p.message for p in pending] == [
+        f"图片“{photo}”的衍生图（各尺寸与裁切）尚未生成完成，请稍候或在图片页查看原因。"
     ]
     renditions.refresh(photo)
-    assert renditions.problems([photo]) == []
+    assert not [p for p in issue_problems(article.issue) if p.code == "photo_renditions_pending"]
 
 
 def issue_with_photo_blocks(article_count: int):
     issue = IssueFactory()
     for n in range(article_count):
         article = ArticleFactory(issue=issue, position=n + 1)
-        photo = PhotoFactory()
+        photo = PhotoFactory(renditions=False)
         for width in (480, 960):
             for spec_format in ("webp", "jpeg"):
                 Rendition.objects.create(
@@ -680,8 +684,8 @@ def test_an_unknown_storage_backend_is_a_configuration_error(tmp_path):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_admin_upload_gets_its_renditions_once_the_save_commits(editor):
-    # Real commits: the renditions are made after the admin's transaction commits, still
-    # inside the request, so the editor's next page says how it went.
+    # Real commits: the renditions job is queued by the save and runs once it commits (inline
+    # in tests; on the worker in production, tests/jobs/ has that run).
     browser = logged_in(editor)
     url = reverse("admin:media_photo_add")
     data = form_data(browser.get(url))
@@ -693,7 +697,16 @@ def test_an_admin_upload_gets_its_renditions_once_the_save_commits(editor):
     assert response.status_code == 200, errors(response)
     photo = Photo.objects.get()
     assert photo.renditions_ready and photo.renditions.count() == 10 * len(FORMATS)
-    assert f"已生成 {10 * len(FORMATS)} 个衍生图" in response.content.decode()
+    assert "衍生图（各尺寸与 16:9、4:3、1:1 裁切）正在后台生成" in response.content.decode()
+    job = Job.objects.get()
+    assert (job.kind, job.state, job.started_by, job.target_id) == (
+        "renditions",
+        "done",
+        editor,
+        str(photo.pk),
+    )
+    assert job.result == {"made": 10 * len(FORMATS), "kept": 0, "dropped": 0}
+    assert (job.done, job.total) == (10 * len(FORMATS), 10 * len(FORMATS))
 
 
 def test_a_click_moves_the_focal_point_and_the_save_remakes_the_crops(
