@@ -126,9 +126,10 @@ class IssueAdmin(
     change_form_template = "admin/articles/issue/change_form.html"
 
     class Media:
-        # Drag-and-drop reading order of the issue's parts (writes the 版序 fields).
+        # Drag-and-drop reading order of the issue's parts (writes the 版序 fields); the
+        # export job's progress bar.
         css = {"all": ["articles/copydesk/copydesk.css"]}
-        js = ["articles/copydesk/ordering.js"]
+        js = ["articles/copydesk/ordering.js", "jobs/progress.js"]
 
 
 @admin.register(Article)

@@ -10,6 +10,7 @@ class ArticlesConfig(AppConfig):
         # Every save of an article inside a revision keeps a copy; who may change what.
         from . import checks  # noqa: F401  (registers the system checks)
         from .desk import registration  # noqa: F401
+        from .exchange import jobs  # noqa: F401  (registers the export job)
         from .publications import receivers
 
         # publication_changed reaches delivery and media; media asks articles which photo

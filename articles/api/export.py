@@ -1,5 +1,7 @@
 """The export endpoint: an issue's package (docs/export-format.md) for logged-in staff who
-may export it (`services.export.may_export`: editors and duty chiefs). Never public and never
+may export it (`services.export.may_export`: editors and duty chiefs). POST starts an export
+job and answers 202 with the job's URL (jobs/<id>/: progress, then the download); GET still
+streams the package from the request, for small issues and scripts. Never public and never
 cached: session authentication only, `Cache-Control: private, no-store` on every answer,
 errors included."""
 
@@ -8,10 +10,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles.exchange import export
+from articles.exchange import jobs as export_jobs
 from articles.exchange.download import NO_STORE, package_response
+from articles.exchange.snapshots import source_publication, unfinished_reason
+from jobs.api import JobSerializer, job_document
 from newsroom.api.errors import ErrorSerializer
 
 from ..models import Issue
@@ -38,7 +44,7 @@ class IssueExportView(APIView):
 
     authentication_classes = [SessionAuthentication]
     permission_classes = [MayExport]
-    http_method_names = ["get", "options"]
+    http_method_names = ["get", "post", "options"]
 
     @extend_schema(
         operation_id="issues_export",
@@ -58,6 +64,27 @@ class IssueExportView(APIView):
             return package_response(issue)
         except export.ExportRefused as refusal:
             raise NotFinished(str(refusal)) from refusal
+
+    @extend_schema(
+        operation_id="issues_export_job",
+        parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH, description="专题的网址标识。")],
+        request=None,
+        responses={
+            202: OpenApiResponse(JobSerializer, description="导出任务已排队；Location 为任务地址。"),
+            403: OpenApiResponse(ErrorSerializer, description="未登录（not_authenticated）或无权导出。"),
+            404: OpenApiResponse(ErrorSerializer, description="没有这个专题。"),
+            409: OpenApiResponse(ErrorSerializer, description="专题尚未完成（not_finished）。"),
+        },
+    )
+    def post(self, request, slug: str):
+        issue = Issue.objects.filter(slug=slug).first()
+        if issue is None:
+            raise Http404("没有这个专题。")
+        reason = unfinished_reason(issue, source_publication(issue))
+        if reason:
+            raise NotFinished(reason)
+        document = job_document(request, export_jobs.start(issue, by=request.user))
+        return Response(document, status=202, headers={"Location": document["url"]})
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

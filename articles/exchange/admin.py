@@ -1,10 +1,10 @@
-"""Issue export in the admin: a "导出" link on the issue page and the action 导出所选专题,
-both downloading the package (docs/export-format.md) of one finished issue.
+"""Issue export in the admin: a "导出" button on the issue page and the action 导出所选专题,
+both starting an export job (articles/exchange/jobs.py) for one finished issue; the issue
+page shows its progress, then the package (docs/export-format.md) to download.
 
 Who may export is decided by the export service (`may_export`: editors and duty chiefs,
 who see every issue; reporters do not hand whole issues out of the CMS); the views only
-check it and report the service's refusals. The download itself is
-`download.py`, shared with the API's export endpoint.
+check it and report the service's refusals.
 """
 
 from django.contrib import admin, messages
@@ -15,8 +15,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from articles.exchange import export
-from articles.exchange.download import package_response
+from articles.exchange import jobs as export_jobs
 from articles.exchange.snapshots import source_publication, unfinished_reason
+from jobs import display as job_display
 
 
 class ExportAdminMixin:
@@ -53,12 +54,17 @@ class ExportAdminMixin:
     def export_link(self, obj):
         if obj is None or not obj.pk:
             return "—"
+        job = job_display.render(export_jobs.latest(obj), done_text=f"{export.package_filename(obj)}")
         reason = unfinished_reason(obj, source_publication(obj))
         if reason:
-            return f"暂不能导出：{reason}"
+            return format_html("{}暂不能导出：{}", job, reason)
         url = reverse(self._url_name("export"), args=[quote(obj.pk)])
+        # A button of the change form posting to the export page (a form may not hold a form).
         return format_html(
-            '<a class="button" href="{}">导出（下载 ZIP）</a>　含 issue.json、IPTC ninjs、图片原件和可离线阅读的网页版',
+            '{}<button type="submit" class="button" formaction="{}" formnovalidate name="_export">'
+            "导出（生成 ZIP）</button>　含 issue.json、IPTC ninjs、图片原件和可离线阅读的网页版；"
+            "在后台生成，完成后在此下载",
+            job,
             url,
         )
 
@@ -69,7 +75,9 @@ class ExportAdminMixin:
         if not self.has_export_permission(request, issue):
             raise PermissionDenied
         back = reverse(self._url_name("change"), args=[quote(issue.pk)])
-        return self._download(request, issue, back)
+        if request.method != "POST":  # starting a job changes things: never on a GET
+            return HttpResponseRedirect(back)
+        return self._start(request, issue, back)
 
     @admin.action(description="导出所选专题")
     def export_selected(self, request, queryset):
@@ -79,14 +87,18 @@ class ExportAdminMixin:
             return None
         if not self.has_export_permission(request, issues[0]):
             raise PermissionDenied
-        return self._download(request, issues[0], reverse(self._url_name("changelist")))
+        back = reverse(self._url_name("change"), args=[quote(issues[0].pk)])
+        return self._start(request, issues[0], back)
 
     def _url_name(self, suffix: str) -> str:
         return f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_{suffix}"
 
-    def _download(self, request, issue, back: str):
-        try:
-            return package_response(issue)
-        except export.ExportRefused as refusal:
-            self.message_user(request, f"“{issue}”未能导出：{refusal}", messages.ERROR)
-            return HttpResponseRedirect(back)
+    def _start(self, request, issue, back: str):
+        # Refused at once with the reason when the issue is unfinished; the job checks again.
+        reason = unfinished_reason(issue, source_publication(issue))
+        if reason:
+            self.message_user(request, f"“{issue}”未能导出：{reason}", messages.ERROR)
+        else:
+            export_jobs.start(issue, by=request.user)
+            self.message_user(request, f"“{issue}”的导出包正在后台生成，完成后在本页“导出”栏下载。")
+        return HttpResponseRedirect(back + "#export")

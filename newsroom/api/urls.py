@@ -3,6 +3,7 @@
 from django.urls import path, register_converter
 
 from articles.api import export, preview, views
+from jobs import api as jobs
 from newsroom.converters import RowIdConverter
 
 app_name = "v1"
@@ -14,4 +15,6 @@ urlpatterns = [
     path("issues/<slug:slug>/", views.IssueDetailView.as_view(), name="issue-detail"),
     path("articles/<row_id:pk>/", views.ArticleDetailView.as_view(), name="article-detail"),
     path("preview/<str:token>/", preview.PreviewView.as_view(), name="preview"),
+    path("jobs/<int:pk>/", jobs.JobDetailView.as_view(), name="job-detail"),
+    path("jobs/<int:pk>/download/", jobs.JobDownloadView.as_view(), name="job-download"),
 ]

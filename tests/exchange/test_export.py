@@ -561,49 +561,7 @@ def test_command_refuses_a_draft_and_leaves_no_file(tmp_path):
         call_command("export_issue", "nope", output=str(tmp_path / "y.zip"))
 
 
-# Admin and API
-
-
-def test_editor_downloads_from_the_admin(demo, editor):
-    browser = logged_in(editor)
-    page = browser.get(f"/admin/articles/issue/{demo.pk}/change/")
-    assert "导出（下载 ZIP）" in page.content.decode()
-    response = browser.get(f"/admin/articles/issue/{demo.pk}/export/")
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/zip"
-    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
-    assert f'filename="{DEMO_SLUG}.zip"' in response["Content-Disposition"]
-    assert b"".join(response.streaming_content) == package_bytes(demo)
-
-
-def test_export_action_downloads_one_issue(demo, chief):
-    browser = logged_in(chief)
-    other = published(ArticleFactory().issue)
-    url = "/admin/articles/issue/"
-    response = browser.post(url, {"action": "export_selected", "_selected_action": [demo.pk]})
-    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
-    response = browser.post(
-        url, {"action": "export_selected", "_selected_action": [demo.pk, other.pk]}, follow=True
-    )
-    assert "一次只能导出一个专题" in response.content.decode()
-
-
-def test_admin_refuses_an_unfinished_issue_with_the_reason(editor):
-    issue = IssueFactory()
-    ArticleFactory(issue=issue, status=ArticleStatus.DRAFT, headline="未完成的稿")
-    browser = logged_in(editor)
-    page = browser.get(f"/admin/articles/issue/{issue.pk}/change/").content.decode()
-    assert "暂不能导出" in page
-    response = browser.get(f"/admin/articles/issue/{issue.pk}/export/", follow=True)
-    assert "未能导出" in response.content.decode() and "未完成的稿" in response.content.decode()
-
-
-def test_reporter_may_not_export(demo, reporter):
-    browser = logged_in(reporter)
-    assert browser.get(f"/admin/articles/issue/{demo.pk}/export/").status_code == 403
-    changelist = browser.get("/admin/articles/issue/").content.decode()
-    assert "export_selected" not in changelist
-    assert "导出（下载 ZIP）" not in browser.get(f"/admin/articles/issue/{demo.pk}/change/").content.decode()
+# API: GET streams the package (tests/exchange/test_export_jobs.py has the admin and the job)
 
 
 def test_api_export_for_staff_only(demo, client, editor, reporter):
@@ -619,7 +577,6 @@ def test_api_export_for_staff_only(demo, client, editor, reporter):
     assert response["Content-Type"] == "application/zip"
     assert response["Cache-Control"] == "private, no-store"
     assert b"".join(response.streaming_content) == package_bytes(demo)
-    assert logged_in(editor).post(url).status_code == 405
     missing = logged_in(editor).get("/api/v1/issues/nope/export/")
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
 
