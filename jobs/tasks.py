@@ -10,7 +10,7 @@ from jobs import services
     name="jobs.run",
     bind=True,
     autoretry_for=(Exception,),
-    retry_backoff=2,
+    retry_backoff=settings.JOBS_RETRY_BACKOFF,
     retry_backoff_max=300,
     retry_jitter=True,
     max_retries=settings.JOBS_MAX_RETRIES,

@@ -122,3 +122,11 @@ def link_state(link: PreviewLink, now: dt.datetime | None = None) -> str:
     if link.expires_at <= (now or timezone.now()):
         return EXPIRED
     return LIVE
+
+
+def delete_expired_links() -> int:
+    """Links expired (or revoked) more than PREVIEW_LINKS_KEEP_DAYS ago: they open nothing
+    any more, and the admin's list keeps only what an editor may still ask about."""
+    before = timezone.now() - dt.timedelta(days=settings.PREVIEW_LINKS_KEEP_DAYS)
+    old = PreviewLink.objects.filter(expires_at__lt=before) | PreviewLink.objects.filter(revoked_at__lt=before)
+    return old.delete()[0]

@@ -10,14 +10,18 @@ import datetime as dt
 
 import environ
 
+from newsroom.settings.base import VAR_DIR
+
 env = environ.Env()
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # "thread": after the commit, in a thread of this process (scripts/serve); "inline": at the
 # commit, in the caller (tests, management commands that wait for their work).
 JOBS_IN_PROCESS = env.str("JOBS_IN_PROCESS", default="thread")
-# Attempts after the first before a job is marked failed (backoff 2 s, 4 s, 8 s … at most 5 min).
+# Attempts after the first before a job is marked failed, JOBS_RETRY_BACKOFF seconds apart and
+# doubling (2 s, 4 s, 8 s … at most 5 min, with jitter).
 JOBS_MAX_RETRIES = env.int("JOBS_MAX_RETRIES", default=4)
+JOBS_RETRY_BACKOFF = env.int("JOBS_RETRY_BACKOFF", default=2)
 
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="newsroom")
@@ -52,8 +56,11 @@ CELERY_BEAT_SCHEDULE = {
     "delete-old-job-files": {"task": "jobs.delete_old_files", "schedule": dt.timedelta(hours=6)},
     "delete-old-axes-records": {"task": "newsroom.delete_old_axes_records", "schedule": dt.timedelta(days=1)},
 }
-# How long an export package stays downloadable, and failed log-in records are kept.
+# How long an export package stays downloadable, log-in records and dead preview links are kept.
 JOB_FILES_KEEP_DAYS = env.int("JOB_FILES_KEEP_DAYS", default=7)
 AXES_RECORDS_KEEP_DAYS = env.int("AXES_RECORDS_KEEP_DAYS", default=90)
+PREVIEW_LINKS_KEEP_DAYS = env.int("PREVIEW_LINKS_KEEP_DAYS", default=30)
 # A job still queued (or running) this long after its last word is sent to the broker again.
 JOBS_STALLED_AFTER = dt.timedelta(minutes=env.int("JOBS_STALLED_AFTER_MINUTES", default=15))
+# Where celery beat keeps when each entry last ran (never inside a package folder).
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
