@@ -24,6 +24,8 @@ JOBS_MAX_RETRIES = env.int("JOBS_MAX_RETRIES", default=4)
 JOBS_RETRY_BACKOFF = env.int("JOBS_RETRY_BACKOFF", default=2)
 
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Tasks outside an app's tasks.py (which Celery finds by itself).
+CELERY_IMPORTS = ["newsroom.maintenance"]
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="newsroom")
 # A job's state lives in its jobs.Job row, which editors see; Celery keeps no results.
 CELERY_TASK_IGNORE_RESULT = True

@@ -123,6 +123,9 @@ def worker(request, settings, tmp_path):
 
 def forget_broker() -> None:
     """Drop what the app built for the previous broker and queue: its connection pool and
-    its AMQP helper, which keeps the queues it declared (Celery caches both)."""
-    celery_app.close()
+    its AMQP helper, which keeps the queues it declared (Celery caches both). Not
+    `app.close()`: that also unregisters the app, and tasks imported later miss it."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
     celery_app.__dict__.pop("amqp", None)
