@@ -22,7 +22,7 @@ from .conf import conf
 from .forms import STORAGE_FAILED, STORAGE_FULL, PhotoCreditForm, PhotoForm
 from .metadata import FIELDS, date_taken_label, read_embedded, suggested_alt_text
 from .models import Photo, PhotoCredit, Rendition
-from .storage import discard_partial_upload
+from .storage import discard_partial_upload, write_errors
 from .suggestions import credit_suggestions
 
 THUMBNAIL_SPEC, PICKER_SPEC = "original-480", "original-960"
@@ -105,6 +105,16 @@ class PhotoAdmin(StoredObjectHeadingMixin, VersionedAdminMixin, RevisionAdminMix
     class Media:
         css = {"all": ["media/focal_point.css"]}
         js = ["media/focal_point.js", "jobs/progress.js"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.renditions_ready:
+            return fieldsets
+        # Open while they are being made (or failed): the job's progress is the news.
+        return [
+            (name, {**options, "classes": []}) if "renditions_display" in options["fields"] else (name, options)
+            for name, options in fieldsets
+        ]
 
     def get_queryset(self, request):
         thumbnails = Rendition.objects.filter(spec__in=[THUMBNAIL_SPEC, PICKER_SPEC], format="jpeg")
@@ -204,11 +214,11 @@ class PhotoAdmin(StoredObjectHeadingMixin, VersionedAdminMixin, RevisionAdminMix
         moved = bool({"focal_x", "focal_y"} & set(form.changed_data))
         try:
             super().save_model(request, obj, form, change)
-        except OSError as error:
+        except write_errors() as error:
             if not new_file:
                 raise
             discard_partial_upload(obj)
-            full = error.errno in (errno.ENOSPC, errno.EDQUOT)
+            full = getattr(error, "errno", None) in (errno.ENOSPC, errno.EDQUOT)
             # Rolled back and shown again, the reason on the file field (VersionedAdminMixin).
             raise SaveRefused([STORAGE_FULL if full else STORAGE_FAILED], field="image") from error
         if new_file or moved or not obj.renditions_ready:
