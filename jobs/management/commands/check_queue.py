@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from jobs import services
-from jobs.models import Job, JobState
+from jobs.models import JobState
 from jobs.probe import KIND
 
 
@@ -30,4 +30,6 @@ class Command(BaseCommand):
             if job.state == JobState.FAILED:
                 raise CommandError(f"自检任务 #{job.pk} 失败：{job.error}")
             time.sleep(0.1)
-        raise CommandError(f"{timeout:g} 秒内没有工作进程完成自检任务 #{job.pk}（状态：{job.get_state_display()}）。")
+        raise CommandError(
+            f"{timeout:g} 秒内没有工作进程完成自检任务 #{job.pk}（状态：{job.get_state_display()}）。"
+        )
