@@ -1,15 +1,18 @@
 """Starting jobs and running them: the one place that knows where work runs (the broker,
 a thread of this process, or inline) and how a job's row follows it."""
 
+import contextlib
+import contextvars
 import datetime as dt
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
+from auditlog import context as auditlog_context
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import close_old_connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from jobs import registry
@@ -50,14 +53,17 @@ def send(job_pk: int) -> None:
     elif settings.JOBS_IN_PROCESS == "inline":
         run_quietly(job_pk)
     else:
-        _in_process.submit(_in_thread, job_pk)
+        # The caller's context goes along: its request id on the job's log lines.
+        _in_process.submit(contextvars.copy_context().run, _in_thread, job_pk)
 
 
 def _in_thread(job_pk: int) -> None:
     try:
         run_quietly(job_pk)
     finally:
-        close_old_connections()
+        # This thread's own connections (Django keeps one per thread): not left open
+        # between jobs, where nothing would ever close them.
+        connections.close_all()
 
 
 def run_quietly(job_pk: int) -> Job | None:
@@ -79,7 +85,8 @@ def execute(job_pk: int, *, last_attempt: bool) -> Job | None:
         return None
     kind = registry.kind(job.kind)
     try:
-        result = kind.run(job, Progress(job))
+        with _acting_as(job):
+            result = kind.run(job, Progress(job))
     except registry.Permanent as refusal:
         return _finish(job, JobState.FAILED, error=str(refusal))
     except Exception as error:
@@ -92,6 +99,14 @@ def execute(job_pk: int, *, last_attempt: bool) -> Job | None:
             )
         raise
     return _finish(job, JobState.DONE, result=result or {})
+
+
+def _acting_as(job: Job):
+    """What the job changes is recorded in the audit trail as done by whoever started it
+    (a worker has no request to take the user from)."""
+    if job.started_by is None:
+        return contextlib.nullcontext()
+    return auditlog_context.set_actor(job.started_by)
 
 
 def _claim(job_pk: int) -> Job | None:

@@ -65,4 +65,6 @@ PREVIEW_LINKS_KEEP_DAYS = env.int("PREVIEW_LINKS_KEEP_DAYS", default=30)
 # A job still queued (or running) this long after its last word is sent to the broker again.
 JOBS_STALLED_AFTER = dt.timedelta(minutes=env.int("JOBS_STALLED_AFTER_MINUTES", default=15))
 # Where celery beat keeps when each entry last ran (never inside a package folder).
-CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
+)

@@ -106,7 +106,7 @@ def test_a_broker_that_is_down_never_fails_the_save_and_the_job_is_sent_again_la
     assert job.state == "done"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_without_a_broker_the_job_runs_in_a_thread_after_the_commit(settings):
     settings.JOBS_IN_PROCESS = "thread"
     with transaction.atomic():
@@ -130,7 +130,7 @@ def test_old_job_files_are_deleted_and_the_rows_kept(settings):
     assert not job.file and not job.file.storage.exists(name) and Job.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_check_queue_reports_the_worker_that_ran_the_probe():
     out = io.StringIO()
     call_command("check_queue", "--timeout", "5", stdout=out)

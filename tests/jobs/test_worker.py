@@ -10,7 +10,7 @@ from jobs.models import Job
 from jobs.probe import KIND as PROBE
 from tests.jobs.worker import VISIBILITY_TIMEOUT, wait_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 BOOT = 60  # a worker's start with Django, on a loaded two-core machine
 
