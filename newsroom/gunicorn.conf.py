@@ -10,8 +10,20 @@ static baseline, the app's share less.
 
 import gc
 import os
+from pathlib import Path
 
-from gunicorn.http.wsgi import Response
+# Prometheus: each worker writes its counts to files in this folder and /metrics adds up every
+# worker's (prometheus_client's multiprocess mode), so a scrape answered by any one worker
+# shows them all. Set before anything imports prometheus_client, which reads it then.
+_var = Path(os.environ.get("VAR_DIR") or Path(__file__).resolve().parent.parent / "var")
+prometheus_dir = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(_var / "prometheus")))
+prometheus_dir.mkdir(parents=True, exist_ok=True)
+
+import environ  # noqa: E402
+from gunicorn.http.wsgi import Response  # noqa: E402
+from prometheus_client import multiprocess  # noqa: E402
+
+from newsroom.operations.logs import chosen_format  # noqa: E402
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
@@ -29,6 +41,23 @@ errorlog = "-"
 # No runtime control socket: one fixed path per user would clash between two servers.
 control_socket_disable = True
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# gunicorn's own lines as JSON too, when the application's are (LOG_FORMAT, DEBUG).
+_env = environ.Env()
+if chosen_format(_env.str("LOG_FORMAT", default=""), debug=_env.bool("DEBUG", default=False)) == "json":
+    logger_class = "newsroom.operations.gunicorn_logs.JsonLogger"
+
+
+def on_starting(server):
+    # Counts of an earlier run would otherwise be added to this one's. (The preloaded
+    # application's own files go too: the arbiter counts nothing, its workers make their own.)
+    prometheus_dir.mkdir(parents=True, exist_ok=True)
+    for stale in prometheus_dir.glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(server, worker):
+    # A dead worker's live gauges leave the sum; its counters stay (they did happen).
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def pre_fork(server, worker):

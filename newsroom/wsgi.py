@@ -11,5 +11,7 @@ refuse_unsafe_production()
 # Plain public reads of published issues and articles are answered in front of Django's
 # request handler; everything else is Django's (articles/delivery/fastpath.py).
 from articles.delivery.fastpath import PublicReadsWSGI  # noqa: E402 (needs the apps loaded)
+from newsroom.operations.requestid import RequestIdWSGI  # noqa: E402
 
-application = PublicReadsWSGI(django_application)
+# Outermost, so that every answer carries its X-Request-ID, however early it was made.
+application = RequestIdWSGI(PublicReadsWSGI(django_application))

@@ -52,6 +52,7 @@ from django.urls import Resolver404, resolve
 
 from articles.checks import wsgi_entry_stands_in
 from newsroom.api.throttling import ReaderThrottle
+from newsroom.operations.instruments import DELIVERY_READY, DELIVERY_STORED
 
 from .kept import Held
 from .responses import PRECONDITIONS, set_headers
@@ -86,6 +87,7 @@ def answer(request):
     if response is None:
         request.delivery_found_nothing = True  # the view's pass answers 404 without asking again
         return None
+    DELIVERY_STORED.inc()
     set_headers(response, X_Frame_Options=settings.X_FRAME_OPTIONS)
     if policy := content_security_policy():
         set_headers(response, **{CSP_HEADER: policy})
@@ -137,6 +139,7 @@ class PublicReadsWSGI:
                 if wait:
                     environ[TRIED] = {"reader_throttle_wait": wait, "delivery_found_nothing": False}
                     return self.django(environ, start_response)
+                DELIVERY_READY.inc()
                 start_response(ready.status, list(ready.headers))  # a server may add to it
                 return [ready.body]
             response = self.answer(environ)

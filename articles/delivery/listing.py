@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from articles.conf import conf
+from newsroom.operations.instruments import POINTER_FROM_CACHE, POINTER_FROM_DATABASE
 
 from . import reads
 from .caches import in_transaction, local_pages, shared_cache
@@ -42,8 +43,10 @@ def listing_response(request, view=None) -> HttpResponse | None:
     if shared is not None and not in_transaction():
         cached, token = find_kept(key, shared, now)
     if cached is not None:
+        POINTER_FROM_CACHE.inc()
         page, next_change = cached
     else:
+        POINTER_FROM_DATABASE.inc()
         rows, next_change = getattr(request, "delivery_listing", None) or _live_listing()
         state = hashlib.sha256("\n".join([url, *(row.sha256 for row in rows)]).encode()).hexdigest()
         page = local_pages.get(state)

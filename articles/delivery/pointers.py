@@ -13,6 +13,13 @@ from dataclasses import dataclass
 from django.http import HttpResponse
 
 from articles.conf import conf
+from newsroom.operations.instruments import (
+    BYTES_FROM_DATABASE,
+    BYTES_FROM_MEMORY,
+    BYTES_FROM_SHARED,
+    POINTER_FROM_CACHE,
+    POINTER_FROM_DATABASE,
+)
 
 from . import reads
 from .caches import MAX_ENTRIES, Distrust, hints, in_transaction, local_bytes, shared_cache
@@ -79,7 +86,9 @@ def _pointer(
     if shared is not None and not in_transaction():
         pointer, token = find_kept(key, shared, now)
         if pointer is not None:
+            POINTER_FROM_CACHE.inc()
             return pointer, None
+    POINTER_FROM_DATABASE.inc()
     hint = hints.get((kind, lookup))
     held = hint if hint is not None and local_bytes.get(f"{hint}:{encoding}") is not None else ""
     find = reads.live_issue if kind == "issue" else reads.live_article
@@ -111,10 +120,12 @@ def _pointer(
 
 def _bytes(pointer: Pointer, encoding: str, shared, fetched: bytes | None) -> bytes:
     if fetched is not None:
+        BYTES_FROM_DATABASE.inc()  # with the pointer, in its one query
         return fetched
     key = f"{pointer.sha256}:{encoding}"
     body = local_bytes.get(key)
     if body is not None:
+        BYTES_FROM_MEMORY.inc()
         return body
     if shared is not None:
         try:
@@ -123,8 +134,10 @@ def _bytes(pointer: Pointer, encoding: str, shared, fetched: bytes | None) -> by
             Distrust.failed("delivery: shared cache unavailable, asking the database")
             shared = None
         if body is not None:
+            BYTES_FROM_SHARED.inc()
             local_bytes.put(key, body, len(body))
             return body
+    BYTES_FROM_DATABASE.inc()
     body = reads.stored_bytes(pointer.kind, pointer.pk, encoding)
     _keep(pointer.sha256, encoding, body, shared)
     return body

@@ -26,6 +26,7 @@ from articles.models import Article, Issue, Publication, PublishedArticle
 from articles.publications.checks import issue_problems, working_copy
 from articles.publications.signals import announce
 from articles.workflow import ARTICLE_TRANSITIONS, ISSUE_TRANSITIONS, ArticleStatus, IssueStatus, Transition
+from newsroom.operations.instruments import PUBLISH_SECONDS, timed
 
 
 @transaction.atomic
@@ -35,7 +36,7 @@ def publish_issue(
     """Publish the issue's approved articles and its published ones' changes, visible from
     `at` (default now; a future time is an embargo). Refused (`IssueNotReady`), with every
     problem, while `issue_problems()` finds any; `leave_out` holds unfinished articles back."""
-    with collections_paused():
+    with collections_paused(), timed(PUBLISH_SECONDS):
         return _publish_issue(issue, user=user, at=at, leave_out=leave_out, note=note)
 
 
