@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from media.views import media_file
 from newsroom.api.errors import api_not_found
+from newsroom.operations.health import healthz, readyz
+from newsroom.operations.metrics import metrics
 
 admin.site.site_header = "专题编辑后台"
 admin.site.site_title = "专题编辑后台"
@@ -13,7 +15,14 @@ admin.site.index_title = "内容管理"
 handler400 = "newsroom.middleware.bad_request"
 
 urlpatterns = [
+    # Ahead of the admin's own: its log-in with the second factor, and password reset.
+    path("admin/", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    # For load balancers and Prometheus, answered before the Host check
+    # (newsroom.operations.middleware.ProbeMiddleware); /metrics only to whom it may show.
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("api/v1/", include("newsroom.api.urls", namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's set-up script as a file: no inline script for the CSP.

@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("articles", "media", "newsroom")
+PACKAGES = ("articles", "media", "newsroom", "accounts")
 MODULE_LINES = 400
 FUNCTION_LINES = 60
 

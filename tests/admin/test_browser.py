@@ -11,10 +11,13 @@ import os
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from PIL import Image
 
+from accounts.services import owes_second_factor
 from articles.models import Article, Issue, Publication
 from articles.workflow import ArticleStatus
+from tests.accounts.devices import code_for, enrol_authenticator
 from tests.factories import ArticleFactory, BlockFactory, ContributorFactory
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -74,11 +77,20 @@ class Desk:
                 else None
             ),
         )
+        # The duty chief passes a second factor: an authenticator enrolled beforehand, its
+        # code typed after the password (the enrolment itself: tests/accounts/).
+        user = get_user_model().objects.get(username=username)
+        device = enrol_authenticator(user) if owes_second_factor(user) else None
         self.open("/admin/login/")
         self.page.fill("#id_username", username)
         self.page.fill("#id_password", f"pw-{username}")
         self.page.click("input[type=submit]")
-        assert "/admin/login/" not in self.page.url, f"{username} could not log in"
+        if device is not None:
+            self.page.fill("#id_code", code_for(device))
+            self.page.click("input[type=submit]")
+        assert "/admin/login/" not in self.page.url and "/two-factor/" not in self.page.url, (
+            f"{username} could not log in"
+        )
 
     def open(self, path: str):
         self.page.goto(self.base_url + path)
