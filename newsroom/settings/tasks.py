@@ -38,7 +38,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis as the broker gives an unacknowledged message back only after this many seconds
 # (RabbitMQ at once, when the dead worker's connection drops): longer than any job runs.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600)}
+# kombu looks for such messages every 10 s × `unacked_restore_throttle` checks (10 by
+# default: a dead worker's job would wait 100 s more); 1 makes it every 10 s.
+# bench/RESULTS.md, "Task queue", has the figures; RabbitMQ is the production broker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
+    "unacked_restore_throttle": 1,
+}
 # A broker that is down must not hold an editor's save: a few seconds, then the job stays
 # queued in its row and the schedule's `jobs.requeue_stalled` sends it again.
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)

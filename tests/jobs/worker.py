@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
-from kombu import Connection
+from kombu import Connection, pools
 
 from newsroom.celery import app as celery_app
 
@@ -109,7 +109,7 @@ def worker(request, settings, tmp_path):
     celery_app.conf.update(
         broker_url=url,
         task_default_queue=queue,
-        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT, "unacked_restore_throttle": 1},
     )
     forget_broker()
     started = Worker(request.param, queue, env, tmp_path / "worker.log")
@@ -124,8 +124,11 @@ def worker(request, settings, tmp_path):
 def forget_broker() -> None:
     """Drop what the app built for the previous broker and queue: its connection pool and
     its AMQP helper, which keeps the queues it declared (Celery caches both). Not
-    `app.close()`: that also unregisters the app, and tasks imported later miss it."""
+    `app.close()`: that also unregisters the app, and tasks imported later miss it.
+    kombu keeps the pools in registries of its own, keyed by the broker's URL: emptied too,
+    or the next test on the same broker is handed the closed pool ("Acquire on closed pool")."""
     if celery_app._pool is not None:
         celery_app._pool.force_close_all()
     celery_app._pool = None
     celery_app.__dict__.pop("amqp", None)
+    pools.reset()
