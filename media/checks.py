@@ -1,9 +1,12 @@
 """System checks: misconfigurations reported by `manage.py check`, not at upload time."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import checks
+
+from .renditions.services import FOLDER as RENDITIONS_FOLDER
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -41,3 +44,27 @@ def check_public_originals(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.security)
+def check_photo_host_allowed_by_csp(app_configs, **kwargs):
+    """Photos at absolute links (a bucket, its CDN host) show on the admin's pages only if
+    their Content-Security-Policy lets images come from that host: without it the
+    thumbnails, the focal-point picker and the previews stay blank."""
+    from django.core.files.storage import storages
+
+    sources = settings.CONTENT_SECURITY_POLICY.get("DIRECTIVES", {}).get("img-src")
+    parts = urlsplit(storages["default"].url(f"{RENDITIONS_FOLDER}/check.jpg"))
+    if sources is None or not parts.netloc:
+        return []
+    origin = f"{parts.scheme}://{parts.netloc}"
+    if {"*", f"{parts.scheme}:", origin} & {source.rstrip("/") for source in sources}:
+        return []
+    return [
+        checks.Warning(
+            f"Photos are linked at {origin}, which the admin's Content-Security-Policy (img-src) "
+            "does not allow: editors would see no thumbnails, focal-point picker or previews.",
+            hint=f"Set MEDIA_URL to the photos' public address (e.g. {origin}/): its host is allowed.",
+            id="media.W001",
+        )
+    ]

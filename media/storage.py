@@ -1,5 +1,6 @@
 """Where uploaded photos go. Module-level so migrations can reference it."""
 
+import functools
 import posixpath
 import uuid
 
@@ -41,6 +42,19 @@ def detected_extension(field_file) -> str | None:
         file.seek(position)
 
 
+@functools.cache
+def write_errors() -> tuple[type[Exception], ...]:
+    """What a storage raises when a file cannot be written: OSError from a disk (ENOSPC when
+    full), and from an S3-compatible bucket boto3's and botocore's own errors (a refused
+    request, an endpoint that does not answer), which are not OSErrors."""
+    try:
+        from boto3.exceptions import Boto3Error
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # no S3 client installed: the file system is the only storage
+        return (OSError,)
+    return (OSError, Boto3Error, BotoCoreError, ClientError)
+
+
 def discard_partial_upload(instance) -> None:
     """Delete what a failed write of the instance's new file left behind (a full disk
     leaves the file cut short): no orphan, and no truncated file under a real name."""
@@ -51,5 +65,5 @@ def discard_partial_upload(instance) -> None:
     try:
         if storage.exists(name):
             storage.delete(name)
-    except OSError:
-        pass  # the disk that refused the write may refuse this too; nothing links the file
+    except write_errors():
+        pass  # the storage that refused the write may refuse this too; nothing links the file

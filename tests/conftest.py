@@ -22,11 +22,87 @@ def isolated_files(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def force_login_passes_the_second_factor(monkeypatch):
+    """`force_login` stands for a whole sign-in: an account that owes a second factor (the
+    duty chief and superusers by default, TWO_FACTOR_REQUIRED_FOR) gets a real, confirmed
+    authenticator and a session verified by it, as after typing its code. The requirement
+    stays on; password, code and enrolment are tested page by page in tests/accounts/."""
+    from django.test.client import ClientMixin
+
+    log_in = ClientMixin.force_login
+
+    def force_login(client, user, backend=None):
+        from tests.accounts.devices import pass_second_factor
+
+        log_in(client, user, backend)
+        pass_second_factor(client, user)
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers",
         "every_rendition: make the site's whole catalogue of renditions, not the light test default",
     )
+    config.addinivalue_line(
+        "markers",
+        "storage: a promise of photo storage, proven on the file system and on S3 (moto's server)",
+    )
+
+
+STORAGE_BACKENDS = ["filesystem", "s3"]
+
+
+def pytest_generate_tests(metafunc):
+    # The marker is the whole opt-in: a `storage` test runs once per backend.
+    if metafunc.definition.get_closest_marker("storage"):
+        if "storage_backend" not in metafunc.fixturenames:
+            metafunc.fixturenames.append("storage_backend")
+        metafunc.parametrize("storage_backend", STORAGE_BACKENDS, indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def _storage_of_marked_tests(request):
+    # Parametrising alone does not set a fixture up for a test that does not name it.
+    if request.node.get_closest_marker("storage"):
+        request.getfixturevalue("storage_backend")
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server on 127.0.0.1, started for the first test on S3, stopped at the end."""
+    from tests.object_storage import MotoServer, MotoUnavailable
+
+    try:
+        server = MotoServer.start()
+    except MotoUnavailable as error:
+        server = error
+    yield server
+    if isinstance(server, MotoServer):
+        server.stop()
+
+
+@pytest.fixture
+def storage_backend(request, settings, isolated_files):
+    """Where this test's photos go: MEDIA_ROOT, or a fresh bucket on moto's S3 server (a
+    `storage` test gets both runs); the default storage is set accordingly."""
+    from tests.object_storage import MotoServer, StorageBackend
+
+    if request.param == "filesystem":
+        backend = StorageBackend("filesystem", settings.MEDIA_ROOT)
+        settings.STORAGES = {**settings.STORAGES, "default": backend.settings()}
+        yield backend
+        return
+    server = request.getfixturevalue("s3_server")
+    if not isinstance(server, MotoServer):
+        # moto is in the dev lock: in CI a server that does not start is a failure.
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(str(server))
+    backend = StorageBackend("s3", settings.MEDIA_ROOT, server, server.new_bucket())
+    settings.STORAGES = {**settings.STORAGES, "default": backend.settings()}
+    yield backend
+    server.drop_bucket(backend.bucket)
 
 
 @pytest.fixture(autouse=True)

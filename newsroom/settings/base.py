@@ -33,6 +33,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 PREVIEW_LINK_MAX_AGE = env.int("PREVIEW_LINK_MAX_AGE", default=60 * 60 * 24)
 
 INSTALLED_APPS = [
+    # First: its admin/base_site.html adds 两步验证 to the admin's user links.
+    "accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -46,8 +48,17 @@ INSTALLED_APPS = [
     "reversion",
     "corsheaders",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "newsroom.operations",
+    "jobs",
     "media",
     "articles",
+    "auditlog",
+    # After auditlog: its admin replaces auditlog's; above articles and media, which it listens to.
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -57,12 +68,25 @@ MIDDLEWARE = [
     # Plain public reads of published issues and articles, answered here: everything above
     # (host, HTTPS, security headers, CORS) applies to them, nothing below is needed.
     "articles.delivery.fastpath.PublicReadMiddleware",
+    # The request id, for every other way in than the production WSGI entry, which gives
+    # every request its id itself, early answers included (newsroom/operations/requestid.py).
+    "newsroom.operations.requestid.RequestIdMiddleware",
+    # /healthz, /readyz and /metrics before the Host check: probes call by address.
+    "newsroom.operations.middleware.ProbeMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "newsroom.operations.middleware.QueryCountMiddleware",
     # A NUL in a query parameter is a 400 before any view (PostgreSQL would refuse it: a 500).
     "newsroom.middleware.RefuseNulParametersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether the session passed its second factor; a password alone is no log-in for an
+    # account that owes one (accounts/middleware.py).
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
+    # After the auth middleware: every audit entry written during the request names its user.
+    "audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -70,6 +94,8 @@ MIDDLEWARE = [
     "newsroom.middleware.FailureAnswersMiddleware",
     # After the auth middleware, as django-axes asks: it turns locked-out log-ins away.
     "axes.middleware.AxesMiddleware",
+    # Last, so that it times the views alone and sees what they raise first.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -174,17 +200,15 @@ SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 # them in an S3-compatible bucket (AWS S3, MinIO, Aliyun OSS, Tencent COS) through
 # django-storages. Credentials come from boto3's own AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.
 STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="filesystem")
-if STORAGE_BACKEND == "s3":
-    DEFAULT_STORAGE = {
+
+
+def s3_storage(**bucket) -> dict:
+    """The S3Storage this site keeps photos in, on the bucket `bucket` names (bucket_name,
+    endpoint_url, …): one definition for production and the storage tests' bucket."""
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
-            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
-            # A CDN or public bucket host, e.g. img.news.example.cn: photo URLs are built on it.
-            "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default=None),
-            "location": env.str("AWS_LOCATION", default=""),
-            "default_acl": env.str("AWS_DEFAULT_ACL", default=None),
+            **bucket,
             # Publications keep photo URLs for good: no signed links that expire.
             "querystring_auth": False,
             # Names are random and never reused, so a URL's bytes never change.
@@ -192,6 +216,21 @@ if STORAGE_BACKEND == "s3":
             "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
         },
     }
+
+
+if STORAGE_BACKEND == "s3":
+    DEFAULT_STORAGE = s3_storage(
+        bucket_name=env.str("AWS_STORAGE_BUCKET_NAME"),
+        endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=None),
+        region_name=env.str("AWS_S3_REGION_NAME", default=None),
+        # "virtual" for Aliyun OSS and Tencent COS, which refuse the path-style requests and
+        # links (endpoint/bucket/name) boto3 makes for an endpoint of one's own.
+        addressing_style=env.str("AWS_S3_ADDRESSING_STYLE", default=None),
+        # A CDN or public bucket host, e.g. img.news.example.cn: photo URLs are built on it.
+        custom_domain=env.str("AWS_S3_CUSTOM_DOMAIN", default=None),
+        location=env.str("AWS_LOCATION", default=""),
+        default_acl=env.str("AWS_DEFAULT_ACL", default=None),
+    )
 elif STORAGE_BACKEND == "filesystem":
     DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 else:
@@ -302,33 +341,6 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
     }
-}
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        # Django's own format for runserver's request lines: [time] "GET /… HTTP/1.1" 200 …
-        "django.server": {
-            "()": "django.utils.log.ServerFormatter",
-            "format": "[{server_time}] {message}",
-            "style": "{",
-        },
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler"},
-        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
-    },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        # Django's default logging gives "django" a console handler of its own (when DEBUG is
-        # on) and lets its records propagate to the root's too: runserver printed every line
-        # twice. Here its records reach the root's console only.
-        "django": {"handlers": [], "level": "INFO", "propagate": True},
-        # Configuring "django" resets its children, so the request lines' logger is restated
-        # as Django has it: its own handler and format, printed once.
-        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
-    },
 }
 
 # Delivery of publications (articles/delivery/, defaults in articles/conf.py). The cache is

@@ -159,6 +159,7 @@ def test_media_holds_the_original_files(demo, demo_package):
         assert (entry["width"], entry["height"]) == (photo.width, photo.height)
 
 
+@pytest.mark.storage
 def test_renditions_are_in_media_and_in_ninjs(demo, demo_package):
     from media.models import Rendition
 

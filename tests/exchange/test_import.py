@@ -6,11 +6,9 @@ import io
 import json
 import stat
 import zipfile
-from pathlib import Path
 
 import pytest
 from django.apps import apps
-from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.db.models import F
 from django.utils import timezone
@@ -35,6 +33,7 @@ from articles.models import (
 from articles.workflow import ArticleStatus, IssueStatus
 from media.models import Photo
 from tests.factories import ArticleFactory, BlockFactory, IssueFactory, published
+from tests.object_storage import stored_names
 
 pytestmark = pytest.mark.django_db
 
@@ -56,12 +55,7 @@ def import_bytes(package: bytes, **kwargs):
 
 
 def stored_files() -> list[str]:
-    root = Path(django_settings.MEDIA_ROOT)
-    return (
-        sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
-        if root.exists()
-        else []
-    )
+    return sorted(stored_names())
 
 
 def state() -> tuple[dict, list[str]]:
@@ -136,6 +130,7 @@ def demo_package(demo) -> bytes:
 # The round trip
 
 
+@pytest.mark.storage
 def test_round_trip_into_an_empty_database_gives_the_same_issue_json(demo, demo_package):
     publication_before = json.loads(demo.publications.get().body)
     delete_everything()
@@ -412,6 +407,7 @@ def test_total_size_and_ratio_caps(demo_package, settings):
     assert state() == before
 
 
+@pytest.mark.storage
 def test_failure_half_way_deletes_the_files_already_stored(demo_package):
     """A photo that passes every checksum but is not an image: the photos before it were
     stored already; the database rolls back, and their files are deleted again."""

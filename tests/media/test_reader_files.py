@@ -27,6 +27,7 @@ from media.models import Photo, Rendition
 from media.renditions import services as renditions
 from tests.factories import ArticleFactory, BlockFactory, CorrectionFactory, IssueFactory, PhotoCreditFactory
 from tests.imaging import jpeg, private_exif
+from tests.object_storage import stored_name
 
 pytestmark = pytest.mark.django_db
 
@@ -58,17 +59,14 @@ def public_json(client, issue) -> dict:
     return response.json()
 
 
-def stored_name(url: str, settings) -> str:
-    return url.split(settings.MEDIA_URL, 1)[1]
-
-
 def read_stored(name: str) -> bytes:
     with default_storage.open(name, "rb") as file:
         return file.read()
 
 
+@pytest.mark.storage
 @pytest.mark.every_rendition  # the widest rendition of the site's catalogue
-def test_the_public_photo_url_is_a_cleaned_file_without_gps_or_camera_exif(client, settings):
+def test_the_public_photo_url_is_a_cleaned_file_without_gps_or_camera_exif(client):
     photo, original = camera_photo()
     renditions.refresh(photo)
     article = article_with(photo)
@@ -78,7 +76,7 @@ def test_the_public_photo_url_is_a_cleaned_file_without_gps_or_camera_exif(clien
 
     assert len(delivered) == 1
     url = delivered[0]["url"]
-    name = stored_name(url, settings)
+    name = stored_name(url)
     assert name != photo.image.name and name.startswith("renditions/")
     content = read_stored(name)
     assert content != original
@@ -107,6 +105,7 @@ def test_a_photo_without_renditions_is_delivered_without_any_url_never_the_origi
     assert "photo_renditions_pending" in codes  # and publishing is refused
 
 
+@pytest.mark.storage
 def test_the_export_package_still_carries_the_untouched_original():
     photo, original = camera_photo((900, 600))
     renditions.refresh(photo)
@@ -126,9 +125,8 @@ def test_the_export_package_still_carries_the_untouched_original():
 # --- Files stop being served once no publication readers can get links them -----------------
 
 
-def test_a_withdrawn_articles_photo_files_stop_being_served(
-    client, settings, django_capture_on_commit_callbacks
-):
+@pytest.mark.storage
+def test_a_withdrawn_articles_photo_files_stop_being_served(client, django_capture_on_commit_callbacks):
     photo, _ = camera_photo((1200, 800))
     renditions.refresh(photo)
     kept_photo, _ = camera_photo((1200, 800))
@@ -138,8 +136,8 @@ def test_a_withdrawn_articles_photo_files_stop_being_served(
     with django_capture_on_commit_callbacks(execute=True):
         publish_issue(withdrawn.issue)
     public = {p["id"]: p for p in public_photos(public_json(client, withdrawn.issue))}
-    once_public = [stored_name(r["url"], settings) for r in public[photo.pk]["renditions"]]
-    staying_files = [stored_name(r["url"], settings) for r in public[kept_photo.pk]["renditions"]]
+    once_public = [stored_name(r["url"]) for r in public[photo.pk]["renditions"]]
+    staying_files = [stored_name(r["url"]) for r in public[kept_photo.pk]["renditions"]]
     assert all(default_storage.exists(name) for name in once_public)
 
     withdrawn.refresh_from_db()
@@ -157,9 +155,8 @@ def test_a_withdrawn_articles_photo_files_stop_being_served(
     assert [p["article"]["id"] for p in public_json(client, withdrawn.issue)["parts"]] == [staying.pk]
 
 
-def test_a_photo_still_shown_by_another_live_issue_keeps_its_files(
-    settings, django_capture_on_commit_callbacks
-):
+@pytest.mark.storage
+def test_a_photo_still_shown_by_another_live_issue_keeps_its_files(django_capture_on_commit_callbacks):
     photo, _ = camera_photo((1200, 800))
     renditions.refresh(photo)
     first, second = article_with(photo), article_with(photo, issue=IssueFactory())
@@ -182,8 +179,9 @@ def test_a_photo_still_shown_by_another_live_issue_keeps_its_files(
     assert photo.renditions_ready
 
 
+@pytest.mark.storage
 def test_a_photo_taken_out_of_an_article_stops_being_served_after_the_republish(
-    settings, django_capture_on_commit_callbacks
+    django_capture_on_commit_callbacks,
 ):
     photo, _ = camera_photo((1200, 800))
     renditions.refresh(photo)

@@ -54,6 +54,7 @@ from tests.imaging import (
     with_iptc,
     xmp_packet,
 )
+from tests.object_storage import stored_names
 
 # Tests of the renditions themselves: the site's whole catalogue, not the light default.
 pytestmark = [pytest.mark.django_db, pytest.mark.every_rendition]
@@ -74,13 +75,6 @@ def opened(rendition: Rendition) -> Image.Image:
         image = Image.open(io.BytesIO(file.read()))
         image.load()
     return image
-
-
-def stored(settings) -> set[str]:
-    root = Path(settings.MEDIA_ROOT)
-    return (
-        {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} if root.exists() else set()
-    )
 
 
 # --- Focal crops: geometry ----------------------------------------------------------------
@@ -308,8 +302,9 @@ def test_large_jpegs_are_decoded_at_reduced_size_and_the_original_is_untouched(m
 # --- Lifecycle: focal point moves, files retire, failures leave nothing behind -------------
 
 
+@pytest.mark.storage
 def test_moving_the_focal_point_remakes_only_the_crops_and_deletes_their_old_files(
-    settings, django_capture_on_commit_callbacks
+    django_capture_on_commit_callbacks,
 ):
     photo = photo_from(jpeg((1200, 800)))
     renditions.refresh(photo)
@@ -326,7 +321,7 @@ def test_moving_the_focal_point_remakes_only_the_crops_and_deletes_their_old_fil
     assert outcome.made == len(crops) and outcome.kept == len(before) - len(crops)
     assert all(after[key] != before[key] for key in crops)
     assert all(after[key] == before[key] for key in before.keys() - crops)
-    files = stored(settings)
+    files = stored_names()
     assert not {before[key] for key in crops} & files, "old crop files are deleted"
     assert set(after.values()) <= files
     assert not RetiredFile.objects.exists()
@@ -334,7 +329,7 @@ def test_moving_the_focal_point_remakes_only_the_crops_and_deletes_their_old_fil
 
 
 def test_files_a_live_publication_shows_stay_until_the_issue_is_published_again(
-    settings, django_capture_on_commit_callbacks
+    django_capture_on_commit_callbacks,
 ):
     photo = photo_from(jpeg((1200, 800)))
     PhotoCreditFactory(photo=photo)
@@ -351,23 +346,24 @@ def test_files_a_live_publication_shows_stay_until_the_issue_is_published_again(
         renditions.refresh(photo)
 
     # Readers still get the publication that links the old crop: it stays.
-    assert old_crop in stored(settings)
+    assert old_crop in stored_names()
     assert RetiredFile.objects.filter(name=old_crop).exists()
     assert renditions.waiting_for_republish(photo)
 
     with django_capture_on_commit_callbacks(execute=True):
         published(article.issue)
 
-    assert old_crop not in stored(settings)
+    assert old_crop not in stored_names()
     assert not RetiredFile.objects.exists()
     assert not renditions.waiting_for_republish(photo)
 
 
-def test_a_failure_while_saving_rows_leaves_the_old_renditions_and_no_new_files(settings, monkeypatch):
+@pytest.mark.storage
+def test_a_failure_while_saving_rows_leaves_the_old_renditions_and_no_new_files(monkeypatch):
     photo = photo_from(jpeg((1200, 800)))
     renditions.refresh(photo)
     rows_before = set(photo.renditions.values_list("pk", "file"))
-    files_before = stored(settings)
+    files_before = stored_names()
 
     def broken(*args, **kwargs):
         raise RuntimeError("数据库出错")
@@ -377,18 +373,19 @@ def test_a_failure_while_saving_rows_leaves_the_old_renditions_and_no_new_files(
         renditions.refresh(photo, force=True)
 
     assert set(photo.renditions.values_list("pk", "file")) == rows_before
-    assert stored(settings) == files_before
+    assert stored_names() == files_before
 
 
-def test_a_photo_changed_meanwhile_keeps_no_files_from_the_stale_run(settings):
+@pytest.mark.storage
+def test_a_photo_changed_meanwhile_keeps_no_files_from_the_stale_run():
     photo = photo_from(jpeg((800, 600)))
-    files_before = stored(settings)
+    files_before = stored_names()
     Photo.objects.filter(pk=photo.pk).update(focal_x=0.2)  # another editor's save
 
     with pytest.raises(renditions.PhotoChanged):
         renditions.refresh(photo)
 
-    assert stored(settings) == files_before
+    assert stored_names() == files_before
     assert not Rendition.objects.exists()
 
 
@@ -624,7 +621,7 @@ def test_load_demo_gives_every_demo_photo_its_renditions():
     assert all(p.renditions_ready and p.renditions.count() == 10 * len(FORMATS) for p in photos)
 
 
-def test_demo_reset_deletes_the_old_photos_rendition_files(settings, django_capture_on_commit_callbacks):
+def test_demo_reset_deletes_the_old_photos_rendition_files(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_demo", verbosity=0)
     old = set(Rendition.objects.values_list("file", flat=True))
@@ -632,8 +629,8 @@ def test_demo_reset_deletes_the_old_photos_rendition_files(settings, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_demo", "--reset", verbosity=0)
 
-    assert not old & stored(settings)
-    assert set(Rendition.objects.values_list("file", flat=True)) <= stored(settings)
+    assert not old & stored_names()
+    assert set(Rendition.objects.values_list("file", flat=True)) <= stored_names()
 
 
 # --- Object storage by configuration ---------------------------------------------------------
@@ -670,6 +667,21 @@ def test_s3_compatible_storage_is_chosen_by_environment_with_permanent_public_ur
     assert backend == "storages.backends.s3.S3Storage"
     # No signature that expires: publications keep these URLs for good.
     assert url == "https://img.news.example.cn/renditions/abc/16x9-960-1a2b3c4d.webp"
+
+
+def test_oss_and_cos_buckets_are_addressed_by_host_as_they_require(tmp_path):
+    result = settings_in_subprocess(
+        VAR_DIR=str(tmp_path),
+        STORAGE_BACKEND="s3",
+        AWS_STORAGE_BUCKET_NAME="newsroom-photos",
+        AWS_S3_ENDPOINT_URL="https://oss-cn-hangzhou.aliyuncs.com",
+        AWS_S3_ADDRESSING_STYLE="virtual",
+    )
+
+    assert result.returncode == 0, result.stderr
+    _, url = json.loads(result.stdout)
+    # Not https://oss-cn-hangzhou.aliyuncs.com/newsroom-photos/…, which OSS refuses.
+    assert url == "https://newsroom-photos.oss-cn-hangzhou.aliyuncs.com/renditions/abc/16x9-960-1a2b3c4d.webp"
 
 
 def test_an_unknown_storage_backend_is_a_configuration_error(tmp_path):
