@@ -183,3 +183,19 @@ def test_a_queued_renditions_job_shows_on_the_photo_page(editor):
     page = logged_in(editor).get(f"/admin/media/photo/{photo.pk}/change/").content.decode()
     assert f'data-job-status="/admin/jobs/job/{job.pk}/status/"' in page
     assert "排队中" in page and "jobs/progress.js" in page
+
+
+def test_a_job_file_is_never_served_as_an_upload_even_to_staff(rf, superuser):
+    from django.http import Http404
+
+    from media.views import media_file
+
+    job = queued()
+    job.file.save("pkg.zip", ContentFile(b"zip"), save=True)
+    photo = PhotoFactory(renditions=False)
+    request = rf.get("/")
+    request.user = superuser
+    assert media_file(request, photo.image.name).status_code == 200  # staff see other uploads
+    with pytest.raises(Http404):
+        media_file(request, job.file.name)
+    assert logged_in(superuser).get(f"/admin/jobs/job/{job.pk}/download/").status_code == 200
