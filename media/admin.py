@@ -112,7 +112,9 @@ class PhotoAdmin(StoredObjectHeadingMixin, VersionedAdminMixin, RevisionAdminMix
             return fieldsets
         # Open while they are being made (or failed): the job's progress is the news.
         return [
-            (name, {**options, "classes": []}) if "renditions_display" in options["fields"] else (name, options)
+            (name, {**options, "classes": []})
+            if "renditions_display" in options["fields"]
+            else (name, options)
             for name, options in fieldsets
         ]
 
