@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from articles.desk.signals import workflow_stepped
 from articles.models import Article, Contributor, Issue, Publication, Timeline, TransitionRecord
 from articles.workflow import (
     ARTICLE_PAGE_TRANSITIONS,
@@ -184,11 +185,13 @@ def record(subject, transition: Transition, *, user, from_status: str, note: str
     model.objects.filter(pk=subject.pk).update(
         version=F("version") + 1, updated_by=user, updated_at=timezone.now()
     )
-    return TransitionRecord.objects.create(
+    step = TransitionRecord.objects.create(
         issue=subject if isinstance(subject, Issue) else None,
         article=subject if isinstance(subject, Article) else None,
         **_step(transition, user=user, from_status=from_status, note=note),
     )
+    workflow_stepped.send(sender=model, subject=subject, step=step)
+    return step
 
 
 def move_all(articles, transition: Transition, *, user, note: str = "") -> list[int]:

@@ -43,6 +43,7 @@ from articles.exchange.formats.edition import (
 )
 from articles.exchange.formats.zipper import DeterministicZip, read_chunks
 from articles.exchange.issue_json import iso, issue_document, media_name
+from articles.exchange.signals import issue_exported
 from articles.exchange.snapshots import ExportRefused, Snapshot, take_snapshot
 from articles.models import Issue
 from articles.workflow import REVIEW
@@ -285,11 +286,14 @@ def _manifest(snapshot: Snapshot, writer: DeterministicZip) -> dict:
 
 
 def export_issue(
-    issue: Issue, out: BinaryIO, *, allow_draft: bool = False, progress: Progress | None = None
+    issue: Issue, out: BinaryIO, *, allow_draft: bool = False, progress: Progress | None = None, user=None
 ) -> ExportResult:
     """Export `issue` as a package written to `out`; ExportRefused if it is not finished
-    (unless `allow_draft`)."""
-    return write_package(take_snapshot(issue, allow_draft=allow_draft), out, progress=progress)
+    (unless `allow_draft`). `user`: who asked for it, when not the request being served
+    (a job's starter), for whoever hears `issue_exported`."""
+    result = write_package(take_snapshot(issue, allow_draft=allow_draft), out, progress=progress)
+    issue_exported.send(sender=Issue, issue=issue, result=result, user=user)
+    return result
 
 
 def package_filename(issue: Issue) -> str:

@@ -35,6 +35,7 @@ from articles.exchange import replacing as import_replace
 from articles.exchange.package import Package, PackageRefused, open_package
 from articles.exchange.replacing import Replacement
 from articles.exchange.row_fields import package_time
+from articles.exchange.signals import issue_imported
 from articles.exchange.writing import ImportResult, Writer
 from articles.models import Article, Issue
 
@@ -67,7 +68,16 @@ def import_issue(
     try:
         with transaction.atomic():
             replacement = _make_room(package, replace=replace, discard_newer=discard_newer, writer=writer)
-            return writer.write(replacement)
+            result = writer.write(replacement)
+            issue_imported.send(
+                sender=Issue,
+                issue=result.issue,
+                result=result,
+                package=name,
+                replace=replacement is not None,
+                user=user,
+            )
+            return result
     except BaseException:
         writer.discard_files()
         raise

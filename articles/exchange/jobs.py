@@ -23,7 +23,7 @@ def package(job: Job, progress) -> dict:
     filename = export.package_filename(issue)
     with tempfile.TemporaryFile() as out:
         try:
-            result = export.export_issue(issue, out, progress=progress)
+            result = export.export_issue(issue, out, progress=progress, user=job.started_by)
         except export.ExportRefused as refusal:
             raise registry.Permanent(f"未能导出：{refusal}") from refusal
         out.seek(0)

@@ -128,5 +128,7 @@ def delete_expired_links() -> int:
     """Links expired (or revoked) more than PREVIEW_LINKS_KEEP_DAYS ago: they open nothing
     any more, and the admin's list keeps only what an editor may still ask about."""
     before = timezone.now() - dt.timedelta(days=settings.PREVIEW_LINKS_KEEP_DAYS)
-    old = PreviewLink.objects.filter(expires_at__lt=before) | PreviewLink.objects.filter(revoked_at__lt=before)
+    old = PreviewLink.objects.filter(expires_at__lt=before) | PreviewLink.objects.filter(
+        revoked_at__lt=before
+    )
     return old.delete()[0]

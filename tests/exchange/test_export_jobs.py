@@ -10,6 +10,7 @@ from articles.demo.loader import load_demo_issue
 from articles.exchange import export
 from articles.workflow import ArticleStatus
 from jobs.models import Job
+from tests.audit.trail import only
 from tests.conftest import logged_in
 from tests.exchange.test_export import DEMO_SLUG, package_bytes
 from tests.factories import ArticleFactory, IssueFactory
@@ -45,6 +46,8 @@ def test_the_issue_page_offers_an_export_job_and_then_its_download(
     job.refresh_from_db()
     assert job.state == "done" and job.result["filename"] == f"{DEMO_SLUG}.zip"
     assert job.done == job.total == job.result["articles"]
+    # In the audit trail as the editor's, though no request of theirs wrote it.
+    assert only("export").actor == editor
     status = browser.get(f"/admin/jobs/job/{job.pk}/status/").json()
     assert (status["state"], status["percent"], status["finished"]) == ("done", 100, True)
 
