@@ -149,6 +149,9 @@ def hanging_storage(monkeypatch):
     """A storage that does not answer until the test lets it go."""
     released = threading.Event()
     monkeypatch.setattr(FileSystemStorage, "exists", lambda storage, name: released.wait(30))
+    # A check an earlier test left hanging (a storage that timed out) would answer "still
+    # waiting" at once: each test starts with none.
+    bounded._waiting.clear()
     yield
     released.set()
     bounded._waiting.clear()
