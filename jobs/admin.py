@@ -4,10 +4,11 @@ pages a job's box on other admin pages uses: its status as JSON and its file."""
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.urls import path
 
 from jobs import display
+from jobs.downloads import NO_STORE, file_response
 from jobs.models import Job
 from jobs.permissions import may_see
 
@@ -70,14 +71,8 @@ class JobAdmin(admin.ModelAdmin):
 
     def status_view(self, request, object_id: str):
         response = JsonResponse(display.as_json(self._job(request, object_id)))
-        response["Cache-Control"] = "private, no-store"
+        response["Cache-Control"] = NO_STORE
         return response
 
     def download_view(self, request, object_id: str):
-        job = self._job(request, object_id)
-        if not job.file:
-            raise Http404("这个任务没有可下载的文件（可能已过保留期）。")
-        name = job.result.get("filename") or job.file.name.rsplit("/", 1)[-1]
-        response = FileResponse(job.file.open("rb"), as_attachment=True, filename=name)
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return file_response(self._job(request, object_id))

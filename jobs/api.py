@@ -2,7 +2,7 @@
 (GET jobs/<id>/download/). Session authentication only, never cached, for the people
 `jobs.permissions.may_see` lets watch it."""
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -12,11 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jobs import display
+from jobs.downloads import NO_STORE, file_response
 from jobs.models import Job
 from jobs.permissions import may_see
 from newsroom.api.errors import ErrorSerializer
-
-NO_STORE = "private, no-store"
 
 JobSerializer = inline_serializer(
     "Job",
@@ -95,8 +94,4 @@ class JobDownloadView(StaffJobView):
         },
     )
     def get(self, request, pk: int):
-        job = self.job(request, pk)
-        if not job.file:
-            raise Http404("这个任务没有可下载的文件（未完成或已过保留期）。")
-        name = job.result.get("filename") or job.file.name.rsplit("/", 1)[-1]
-        return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)
+        return file_response(self.job(request, pk))

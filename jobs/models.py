@@ -22,6 +22,10 @@ class JobQuerySet(models.QuerySet):
         jobs = self.filter(target_type=ContentType.objects.get_for_model(target), target_id=target.pk)
         return jobs.filter(kind=kind) if kind else jobs
 
+    def latest_of(self, target, kind: str):
+        """The newest job of `kind` about `target`, with who started it (the admin shows both)."""
+        return self.of(target, kind).select_related("started_by").first()
+
     def unfinished(self):
         return self.filter(state__in=UNFINISHED)
 

@@ -16,7 +16,6 @@ from rest_framework.views import APIView
 from articles.exchange import export
 from articles.exchange import jobs as export_jobs
 from articles.exchange.download import NO_STORE, package_response
-from articles.exchange.snapshots import source_publication, unfinished_reason
 from jobs.api import JobSerializer, job_document
 from newsroom.api.errors import ErrorSerializer
 
@@ -27,6 +26,13 @@ class NotFinished(exceptions.APIException):
     status_code = 409
     default_code = "not_finished"
     default_detail = "专题尚未完成，不能导出。"
+
+
+def _issue(slug: str) -> Issue:
+    issue = Issue.objects.filter(slug=slug).first()
+    if issue is None:
+        raise Http404("没有这个专题。")
+    return issue
 
 
 class MayExport(permissions.BasePermission):
@@ -57,11 +63,8 @@ class IssueExportView(APIView):
         },
     )
     def get(self, request, slug: str):
-        issue = Issue.objects.filter(slug=slug).first()
-        if issue is None:
-            raise Http404("没有这个专题。")
         try:
-            return package_response(issue)
+            return package_response(_issue(slug))
         except export.ExportRefused as refusal:
             raise NotFinished(str(refusal)) from refusal
 
@@ -77,13 +80,11 @@ class IssueExportView(APIView):
         },
     )
     def post(self, request, slug: str):
-        issue = Issue.objects.filter(slug=slug).first()
-        if issue is None:
-            raise Http404("没有这个专题。")
-        reason = unfinished_reason(issue, source_publication(issue))
-        if reason:
-            raise NotFinished(reason)
-        document = job_document(request, export_jobs.start(issue, by=request.user))
+        try:
+            job = export_jobs.start(_issue(slug), by=request.user)
+        except export.ExportRefused as refusal:
+            raise NotFinished(str(refusal)) from refusal
+        document = job_document(request, job)
         return Response(document, status=202, headers={"Location": document["url"]})
 
     def finalize_response(self, request, response, *args, **kwargs):

@@ -94,11 +94,10 @@ class ExportAdminMixin:
         return f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_{suffix}"
 
     def _start(self, request, issue, back: str):
-        # Refused at once with the reason when the issue is unfinished; the job checks again.
-        reason = unfinished_reason(issue, source_publication(issue))
-        if reason:
-            self.message_user(request, f"“{issue}”未能导出：{reason}", messages.ERROR)
-        else:
+        try:
             export_jobs.start(issue, by=request.user)
+        except export.ExportRefused as refusal:
+            self.message_user(request, f"“{issue}”未能导出：{refusal}", messages.ERROR)
+        else:
             self.message_user(request, f"“{issue}”的导出包正在后台生成，完成后在本页“导出”栏下载。")
         return HttpResponseRedirect(back + "#export")

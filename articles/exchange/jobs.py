@@ -8,6 +8,7 @@ import tempfile
 from django.core.files import File
 
 from articles.exchange import export
+from articles.exchange.snapshots import source_publication, unfinished_reason
 from articles.models import Issue
 from jobs import registry, services
 from jobs.models import Job
@@ -38,8 +39,13 @@ def package(job: Job, progress) -> dict:
 
 
 def start(issue: Issue, *, by) -> Job:
+    """Queue the issue's export; ExportRefused at once, with the reason, while the issue is
+    unfinished (the job checks again when it runs)."""
+    reason = unfinished_reason(issue, source_publication(issue))
+    if reason:
+        raise export.ExportRefused(reason)
     return services.start(KIND, issue, by=by)
 
 
 def latest(issue: Issue) -> Job | None:
-    return Job.objects.of(issue, KIND).select_related("started_by").first()
+    return Job.objects.latest_of(issue, KIND)
