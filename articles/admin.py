@@ -15,7 +15,6 @@ from articles.desk.admin import (
     ContributorUseAdminMixin,
     CreatedByAdminMixin,
     IssueContentsAdminMixin,
-    RecordAdminMixin,
     TimelineDeskAdminMixin,
     WorkflowAdminMixin,
 )
@@ -49,6 +48,7 @@ from articles.publications.admin_record import (
     PublicationInline,
 )
 from newsroom.admin.pages import StoredObjectHeadingMixin
+from newsroom.admin.records import RecordAdminMixin
 from newsroom.admin.versions import VersionedAdminMixin
 
 from .models import Article, Contributor, Issue, Publication, Timeline, TransitionRecord

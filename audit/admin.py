@@ -5,6 +5,8 @@ from auditlog.models import LogEntry
 from django.contrib import admin
 from django.utils import timezone
 
+from newsroom.admin.records import RecordAdminMixin
+
 from . import display
 from .events import EVENTS
 from .models import CHANGE_ACTIONS, AuditEntry
@@ -55,7 +57,7 @@ class ObjectTypeFilter(ChineseTitle, admin.RelatedOnlyFieldListFilter):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(RecordAdminMixin, admin.ModelAdmin):
     list_display = ["when", "who", "what", "subject", "summary", "address"]
     list_display_links = ["when"]
     list_filter = [
@@ -85,15 +87,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="时间", ordering="timestamp")
     def when(self, entry):

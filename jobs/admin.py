@@ -11,10 +11,11 @@ from jobs import display
 from jobs.downloads import NO_STORE, file_response
 from jobs.models import Job
 from jobs.permissions import may_see
+from newsroom.admin.records import RecordAdminMixin
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(RecordAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "kind_label",
@@ -36,15 +37,6 @@ class JobAdmin(admin.ModelAdmin):
     @admin.display(description="进度")
     def progress(self, job):
         return f"{job.done}/{job.total}" if job.total else "—"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [

@@ -110,19 +110,6 @@ class CreatedByAdminMixin:
         super().save_model(request, obj, form, change)
 
 
-class RecordAdminMixin:
-    """A record of what happened (a publication, a workflow step): shown, never written here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class IssueContentsAdminMixin:
     """The issue list's 稿件数 column."""
 
