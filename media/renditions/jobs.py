@@ -39,4 +39,4 @@ def start(photo: Photo, *, by=None, force: bool = False) -> Job:
 
 
 def latest(photo: Photo) -> Job | None:
-    return Job.objects.of(photo, KIND).select_related("started_by").first()
+    return Job.objects.latest_of(photo, KIND)
